@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve kakehashi over WSGI with gunicorn."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default=os.environ.get("KAKEHASHI_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("KAKEHASHI_PORT", 8000)))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("KAKEHASHI_WEB_WORKERS", 2))
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        argv = [
+            sys.executable, "-m", "gunicorn", "kakehashi.wsgi:application",
+            "--bind", f"{options['host']}:{options['port']}",
+            "--workers", str(options["workers"]),
+            "--timeout", "120",
+            "--graceful-timeout", "10",
+            "--preload",
+            "--access-logfile", "-" if settings.DEBUG else "/dev/null",
+            "--error-logfile", "-",
+        ]  # fmt: skip
+        sys.stdout.flush()
+        # Replace this process: gunicorn gets the signals (Ctrl-C, SIGTERM) directly.
+        os.execv(sys.executable, argv)

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "leads"
+
+urlpatterns = [
+    path("leads/", views.lead_list, name="list"),
+    path("leads/new/", views.lead_create, name="create"),
+    path("leads/<int:pk>/", views.lead_detail, name="detail"),
+    path("leads/<int:pk>/edit/", views.lead_edit, name="edit"),
+    path("leads/<int:pk>/delete/", views.lead_delete, name="delete"),
+    path("leads/<int:pk>/notes/", views.lead_note, name="note"),
+    path("leads/<int:pk>/timeline/", views.lead_timeline, name="timeline"),
+    path("companies/", views.company_list, name="company_list"),
+    path("companies/new/", views.company_create, name="company_create"),
+    path("companies/<int:pk>/", views.company_detail, name="company_detail"),
+    path("companies/<int:pk>/edit/", views.company_edit, name="company_edit"),
+    path("companies/<int:pk>/delete/", views.company_delete, name="company_delete"),
+    path("companies/<int:pk>/notes/", views.company_note, name="company_note"),
+    path("companies/<int:pk>/timeline/", views.company_timeline, name="company_timeline"),
+]

@@ -1,0 +1,54 @@
+"""Fast bulk inserts for generated or imported rows, below the ORM's per-object cost.
+
+COPY on PostgreSQL, executemany on SQLite: the two fastest paths each database offers.
+Callers pass plain tuples in column order; datetimes must be timezone-aware.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        # Django's SQLite format: naive UTC with a space separator.
+        return str(value.astimezone(UTC).replace(tzinfo=None))
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Insert ``rows`` into ``table`` (trusted names only: never pass user input here)."""
+    quote = connection.ops.quote_name
+    cols = ", ".join(quote(c) for c in columns)
+    count = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+            with raw.copy(f"COPY {quote(table)} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(
+                        [json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
+                         for v in row]
+                    )  # fmt: skip
+                    count += 1
+            return count
+        placeholders = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {quote(table)} ({cols}) VALUES ({placeholders})"
+        batch: list[list[Any]] = []
+        for row in rows:
+            batch.append([_sqlite_value(v) for v in row])
+            if len(batch) >= 5000:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count

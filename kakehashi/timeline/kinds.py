@@ -1,0 +1,69 @@
+"""What each activity kind is called and which department it belongs to when nobody acted.
+
+Kinds are dotted: the part before the first dot is the family ('email' in 'email.clicked').
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .models import Department
+
+
+@dataclass(frozen=True)
+class Kind:
+    label: str | Promise
+    department: str = Department.SYSTEM
+    template: str = "timeline/kinds/generic.html"
+    # Audit-only kinds do not count as the lead's "last activity".
+    audit: bool = False
+
+
+KINDS: dict[str, Kind] = {
+    "lead.created": Kind(_("Lead created"), template="timeline/kinds/lead_created.html"),
+    "lead.updated": Kind(_("Fields changed"), template="timeline/kinds/changes.html", audit=True),
+    "lead.deleted": Kind(_("Lead deleted"), audit=True),
+    "company.created": Kind(_("Company created")),
+    "company.updated": Kind(
+        _("Company fields changed"), template="timeline/kinds/changes.html", audit=True
+    ),
+    "company.deleted": Kind(_("Company deleted"), audit=True),
+    "note.added": Kind(_("Note"), template="timeline/kinds/note.html"),
+    "page.viewed": Kind(_("Viewed a page"), Department.MARKETING, "timeline/kinds/page.html"),
+    "email.sent": Kind(_("E-mail sent"), Department.MARKETING, "timeline/kinds/email.html"),
+    "email.opened": Kind(_("Opened an e-mail"), Department.MARKETING, "timeline/kinds/email.html"),
+    "email.clicked": Kind(
+        _("Clicked a link in an e-mail"), Department.MARKETING, "timeline/kinds/email.html"
+    ),
+    "form.submitted": Kind(_("Submitted a form"), Department.MARKETING, "timeline/kinds/form.html"),
+    "event.attended": Kind(
+        _("Attended an event"), Department.MARKETING, "timeline/kinds/event.html"
+    ),
+    "call.logged": Kind(_("Call"), Department.INSIDE_SALES, "timeline/kinds/sales.html"),
+    "meeting.held": Kind(_("Meeting"), Department.FIELD_SALES, "timeline/kinds/sales.html"),
+    "visit.logged": Kind(_("Visit"), Department.FIELD_SALES, "timeline/kinds/sales.html"),
+    "user.created": Kind(_("User created"), audit=True),
+    "user.updated": Kind(_("User changed"), template="timeline/kinds/changes.html", audit=True),
+    "team.created": Kind(_("Team created"), audit=True),
+    "team.updated": Kind(_("Team changed"), audit=True),
+    "token.created": Kind(_("API token created"), audit=True),
+    "token.revoked": Kind(_("API token revoked"), audit=True),
+}
+
+GENERIC = Kind(_("Activity"))
+
+
+def get(kind: str) -> Kind:
+    return KINDS.get(kind, GENERIC)
+
+
+def families() -> list[str]:
+    """Kind families shown as filters on timelines, in a stable order."""
+    seen: dict[str, None] = {}
+    for name, spec in KINDS.items():
+        if not spec.audit or name.endswith(".updated"):
+            seen.setdefault(name.split(".", 1)[0], None)
+    return list(seen)
