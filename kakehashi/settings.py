@@ -44,7 +44,7 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("KAKEHASHI_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("KAKEHASHI_HSTS_SECONDS", 31536000 if HTTPS else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-SECURE_HSTS_PRELOAD = HTTPS and env_bool("KAKEHASHI_HSTS_PRELOAD", False)
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("KAKEHASHI_HSTS_PRELOAD", True)
 if env_bool("KAKEHASHI_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
@@ -125,7 +125,8 @@ else:
             # with "database is locked" when a read transaction tries to upgrade.
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
+                "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000; "
+                "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
             ),
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,

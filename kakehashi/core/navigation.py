@@ -18,7 +18,7 @@ class NavItem:
 
 MAIN = [
     NavItem("core", "core:home", _("Home"), "⌂"),
-    NavItem("leads", "leads:list", _("Leads"), "👤"),
-    NavItem("companies", "leads:company_list", _("Companies"), "🏢"),
+    NavItem("leads", "leads:list", _("Leads"), "◎"),
+    NavItem("companies", "leads:company_list", _("Companies"), "▦"),
 ]
 SETTINGS = NavItem("settings", "accounts:settings", _("Settings"), "⚙")

@@ -322,7 +322,7 @@ def _write_batch(
     for i in range(size):
         company = rng.choice(companies) if rng.random() < 0.9 else None
         lead = factory.lead(serial + i, company)
-        count = max(1, int(rng.gauss(per_lead, per_lead / 3))) if per_lead > 1 else 1
+        count = max(1, round(rng.gauss(per_lead, per_lead / 3))) if per_lead > 1 else 1
         events = list(factory.activities(lead, count))
         lead.last_activity_at = max(at for _, at, _, _ in events)
         batch.append(lead)

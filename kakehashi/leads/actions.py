@@ -12,7 +12,7 @@ from django.db.models import Model
 from kakehashi.lib import normalize
 from kakehashi.timeline.actions import record
 
-from .models import Company, Lead, Tag
+from .models import Company, DisclosedLead, Disclosure, Lead, Tag
 
 if TYPE_CHECKING:
     from kakehashi.accounts.models import User
@@ -230,3 +230,31 @@ def delete_company(*, company: Company, actor: User, now: datetime) -> None:
         data={"company_id": company.pk, "name": company.name},
     )
     company.delete()
+
+
+@transaction.atomic
+def record_disclosure(
+    *,
+    channel: str,
+    actor: User | None,
+    recipient: str,
+    fields: Iterable[str],
+    lead_ids: Iterable[int],
+    now: datetime,
+) -> Disclosure | None:
+    """Log that these leads' personal data left kakehashi (LEG-APPI-3); None when no lead did."""
+    ids = sorted(set(lead_ids))
+    if not ids:
+        return None
+    disclosure = Disclosure.objects.create(
+        occurred_at=now,
+        channel=channel,
+        actor=actor,
+        recipient=recipient[:300],
+        fields=sorted(fields),
+        lead_count=len(ids),
+    )
+    DisclosedLead.objects.bulk_create(
+        [DisclosedLead(disclosure=disclosure, lead_id=i) for i in ids], batch_size=1000
+    )
+    return disclosure

@@ -76,6 +76,27 @@ def _resolve_refs(data: dict[str, Any]) -> dict[str, Any]:
     return {k: ("" if v is None and k not in nullable else v) for k, v in data.items()}
 
 
+PERSONAL_FIELDS = sorted(LeadOut.model_fields)
+
+
+def _log_api_pull(request: AuthedHttpRequest, lead_ids: list[int]) -> None:
+    """A token is another system taking personal data out: log it (LEG-APPI-3).
+
+    Pages a signed-in person reads in the browser stay inside kakehashi and are not logged.
+    """
+    token = getattr(request.user, "api_token", None)
+    if token is None:
+        return
+    actions.record_disclosure(
+        channel="api",
+        actor=request.user,
+        recipient=f"API token {token.name} (kk_{token.key_prefix}_…)",
+        fields=PERSONAL_FIELDS,
+        lead_ids=lead_ids,
+        now=timezone.now(),
+    )
+
+
 def _field_names(data: dict[str, Any]) -> set[str]:
     names = set()
     for key in data:
@@ -104,7 +125,9 @@ def list_leads(
         qs = qs.filter(created_at__gte=datetime.combine(filters.created_after, time.min, tz))
     if filters.created_before:
         qs = qs.filter(created_at__lte=datetime.combine(filters.created_before, time.max, tz))
-    return paginate(qs.order_by(*SORTS[filters.ordering][0]), page, page_size)
+    result = paginate(qs.order_by(*SORTS[filters.ordering][0]), page, page_size)
+    _log_api_pull(request, [lead.pk for lead in result["results"]])
+    return result
 
 
 @leads_router.post("", response={201: LeadOut, **ERRORS})
@@ -125,7 +148,9 @@ def create_lead(request: AuthedHttpRequest, payload: LeadIn) -> Status[Lead]:
 @leads_router.get("/{lead_id}", response={200: LeadOut, **READ_ERRORS})
 def get_lead(request: AuthedHttpRequest, lead_id: int) -> Lead:
     require_internal(request)
-    return get_object_or_404(_lead_queryset(), pk=lead_id)
+    lead = get_object_or_404(_lead_queryset(), pk=lead_id)
+    _log_api_pull(request, [lead.pk])
+    return lead
 
 
 @leads_router.patch("/{lead_id}", response={200: LeadOut, **ERRORS})

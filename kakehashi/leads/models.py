@@ -344,3 +344,44 @@ class Lead(models.Model):
             self.last_name + " " + self.first_name
         )
         self.sort_name = normalize.fold(reading)[:200] or "\uffff"
+
+
+class Disclosure(models.Model):
+    """Personal data handed to another party: an API pull, an export, a webhook (LEG-APPI-3)."""
+
+    class Channel(models.TextChoices):
+        API = "api", _("API")
+        EXPORT = "export", _("Export")
+        WEBHOOK = "webhook", _("Webhook")
+
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recipient = models.CharField(_("to"), max_length=300)
+    fields = models.JSONField(_("items"), default=list)
+    lead_count = models.PositiveIntegerField(_("leads"), default=0)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("disclosure")
+        verbose_name_plural = _("disclosures")
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.recipient} ({self.lead_count})"
+
+
+class DisclosedLead(models.Model):
+    """One lead in a disclosure; a plain id, so the log outlives the lead (kept 3 years)."""
+
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="leads")
+    lead_id = models.BigIntegerField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.disclosure_id}:{self.lead_id}"

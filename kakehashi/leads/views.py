@@ -21,7 +21,7 @@ from kakehashi.timeline.forms import NoteForm
 
 from . import actions
 from .forms import CompanyForm, LeadFilterForm, LeadForm
-from .models import Company, Industry, Lead, Tag
+from .models import Company, Disclosure, Industry, Lead, Tag
 
 
 def _page(request: AuthedHttpRequest, queryset: Any, per_page: int) -> Any:
@@ -83,6 +83,11 @@ def lead_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "note_form": NoteForm(),
         **timeline_views.timeline_context(request, lead=lead),
     }
+    if permissions.can_export(request.user):
+        # Who took this person's data out, and when (LEG-APPI-3); managers and admins only.
+        context["disclosures"] = Disclosure.objects.filter(leads__lead_id=lead.pk).select_related(
+            "actor"
+        )[:10]
     return render(request, "leads/lead_detail.html", context)
 
 

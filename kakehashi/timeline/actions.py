@@ -119,3 +119,53 @@ def add_note(
         data={"note_id": note.pk, "body": body},
     )
     return note
+
+
+class NotYourNote(PermissionError):
+    """Only a note's author, a manager or an admin may change or delete it."""
+
+
+def _check_note_owner(note: Note, actor: User) -> None:
+    if note.author_id != actor.pk and not actor.is_manager_or_admin:
+        raise NotYourNote()
+
+
+def _note_activity(note: Note) -> Activity | None:
+    scope = Activity.objects.filter(kind="note.added", data__note_id=note.pk)
+    scope = scope.filter(lead=note.lead) if note.lead_id else scope.filter(company=note.company)
+    return scope.first()
+
+
+@transaction.atomic
+def edit_note(*, note: Note, actor: User, body: str, now: datetime) -> Note:
+    _check_note_owner(note, actor)
+    body = body.strip()
+    if not body:
+        raise EmptyNote()
+    if body == note.body:
+        return note
+    note.body = body
+    note.save(update_fields=["body"])
+    # The timeline shows the note through its note.added activity: keep them in step.
+    activity = _note_activity(note)
+    if activity is not None:
+        activity.data = {**activity.data, "body": body, "edited_at": now.isoformat()}
+        activity.save(update_fields=["data"])
+    return note
+
+
+@transaction.atomic
+def delete_note(*, note: Note, actor: User, now: datetime) -> None:
+    _check_note_owner(note, actor)
+    activity = _note_activity(note)
+    if activity is not None:
+        activity.delete()
+    record(
+        kind="note.deleted",
+        lead=note.lead,
+        company=note.company,
+        actor=actor,
+        occurred_at=now,
+        data={"note_id": note.pk},
+    )
+    note.delete()

@@ -15,7 +15,7 @@ from kakehashi.lib.paging import paginate
 
 from . import actions
 from .models import Activity, Department, Note
-from .schemas import ActivityPage, NoteIn, NoteOut, NotePage
+from .schemas import ActivityPage, NoteIn, NoteOut, NotePage, NotePatch
 
 timeline_router = Router(tags=["timeline"])
 notes_router = Router(tags=["notes"])
@@ -85,3 +85,29 @@ def create_note(request: AuthedHttpRequest, payload: NoteIn) -> Status[Note]:
     except actions.EmptyNote:
         raise HttpError(400, "a note needs some text") from None
     return Status(201, note)
+
+
+@notes_router.patch("/{note_id}", response={200: NoteOut, **ERRORS})
+def edit_note(request: AuthedHttpRequest, note_id: int, payload: NotePatch) -> Note:
+    """The author (or a manager) corrects a note; the timeline shows the new text."""
+    require_write(request)
+    note = get_object_or_404(Note, pk=note_id)
+    try:
+        return actions.edit_note(
+            note=note, actor=request.user, body=payload.body, now=timezone.now()
+        )
+    except actions.NotYourNote:
+        raise HttpError(403, "only the author or a manager may change this note") from None
+    except actions.EmptyNote:
+        raise HttpError(400, "a note needs some text") from None
+
+
+@notes_router.delete("/{note_id}", response={204: None, **READ_ERRORS})
+def delete_note(request: AuthedHttpRequest, note_id: int) -> Status[None]:
+    require_write(request)
+    note = get_object_or_404(Note, pk=note_id)
+    try:
+        actions.delete_note(note=note, actor=request.user, now=timezone.now())
+    except actions.NotYourNote:
+        raise HttpError(403, "only the author or a manager may delete this note") from None
+    return Status(204, None)

@@ -29,6 +29,10 @@ class NoteIn(Schema):
     body: str = Field(..., min_length=1, max_length=10000)
 
 
+class NotePatch(Schema):
+    body: str = Field(..., min_length=1, max_length=10000)
+
+
 class NoteOut(Schema):
     id: int
     lead_id: int | None

@@ -58,7 +58,7 @@ def timeline_context(
         "timeline_department": department,
         "timeline_kind": family,
         "departments": Department.choices,
-        "kind_families": kinds.families(),
+        "kind_families": kinds.FAMILIES.items(),
         "show_lead": lead is None,
     }
 

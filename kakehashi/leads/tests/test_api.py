@@ -160,6 +160,34 @@ class LeadApiTests(ApiTestCase):
             401,
         )
 
+    def test_leg_appi_3_api_pulls_of_personal_data_are_logged_per_lead(self):
+        from kakehashi.leads.models import Disclosure
+
+        pulled = self.make_lead(owner=self.sato, email="pulled@example.jp")
+        token = account_actions.create_token(
+            user=self.mori, name="BI export", scope="read", now=timezone.now()
+        )
+        self.call("get", "/api/v1/leads", token=token.key)
+        self.call("get", f"/api/v1/leads/{pulled.pk}", token=token.key)
+        logs = Disclosure.objects.filter(leads__lead_id=pulled.pk)
+        self.assertEqual(logs.count(), 2)
+        log = logs.first()
+        self.assertEqual((log.channel, log.actor), ("api", self.mori))
+        self.assertIn("BI export", log.recipient)
+        self.assertIn("email", log.fields)
+        # Reading in the browser is not a disclosure to another party.
+        self.client.force_login(self.mori)
+        self.client.get("/api/v1/leads")
+        self.assertEqual(Disclosure.objects.count(), 2)
+        page = self.client.get(f"/leads/{pulled.pk}/")
+        self.assertContains(page, "BI export")
+        self.client.force_login(self.sato)
+        self.assertNotContains(self.client.get(f"/leads/{pulled.pk}/"), "BI export")
+        pulled_id = pulled.pk
+        pulled.delete()
+        kept = Disclosure.objects.filter(leads__lead_id=pulled_id).count()
+        self.assertEqual(kept, 2, "the log outlives the lead")
+
     def test_read_only_token_cannot_write(self):
         token = self.token(self.mori, scope="read")
         self.assertEqual(self.call("get", "/api/v1/leads", token=token).status_code, 200)
@@ -212,6 +240,35 @@ class CompanyNoteTimelineApiTests(ApiTestCase):
         self.assertEqual(
             self.call("post", "/api/v1/notes", user=self.aiko, body={"body": "x"}).status_code, 400
         )
+
+    def test_only_the_author_or_a_manager_edits_or_deletes_a_note(self):
+        lead = self.make_lead(owner=self.sato)
+        note_id = self.call(
+            "post", "/api/v1/notes", user=self.aiko, body={"lead_id": lead.pk, "body": "初稿"}
+        ).json()["id"]
+        self.assertEqual(
+            self.call(
+                "patch", f"/api/v1/notes/{note_id}", user=self.ken, body={"body": "x"}
+            ).status_code,
+            403,
+        )
+        edited = self.call(
+            "patch", f"/api/v1/notes/{note_id}", user=self.aiko, body={"body": "修正版"}
+        )
+        self.assertEqual(edited.json()["body"], "修正版")
+        timeline = self.call(
+            "get", "/api/v1/timeline", user=self.sato, lead_id=lead.pk, kind="note.added"
+        ).json()
+        self.assertEqual(timeline["results"][0]["data"]["body"], "修正版")
+        self.assertEqual(
+            self.call("delete", f"/api/v1/notes/{note_id}", user=self.sato).status_code, 403
+        )
+        self.assertEqual(
+            self.call("delete", f"/api/v1/notes/{note_id}", user=self.mori).status_code, 204
+        )
+        kinds = [a.kind for a in Activity.objects.filter(lead=lead)]
+        self.assertNotIn("note.added", kinds)
+        self.assertIn("note.deleted", kinds)
 
     def test_openapi_declares_every_error_status(self):
         schema = self.client.get("/api/openapi.json").json()

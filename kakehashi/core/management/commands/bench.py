@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from kakehashi import bench
+
+
+class Command(BaseCommand):
+    help = "Benchmarks, each figure next to a baseline measured in the same run."
+
+    def add_arguments(self, parser: Any) -> None:
+        sub = parser.add_subparsers(dest="scenario", required=True)
+        lead_list = sub.add_parser("lead-list", help="lead list and detail pages at scale")
+        lead_list.add_argument("--leads", type=int, default=100_000)
+        lead_list.add_argument("--activities-per-lead", type=int, default=10)
+        lead_list.add_argument("--repeat", type=int, default=20)
+        for scenario in (lead_list,):
+            scenario.add_argument("--json", action="store_true")
+            scenario.add_argument(
+                "--bench-data-dir", help="reuse this data dir (SQLite) between runs"
+            )
+            scenario.add_argument("--inner", action="store_true", help=_INTERNAL)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not options["inner"]:
+            argv = [a for a in sys.argv[sys.argv.index(options["scenario"]) :]]
+            code = bench.run_child(argv, options.get("bench_data_dir"))
+            if code:
+                raise CommandError(f"benchmark failed (exit {code})")
+            return
+        if options["scenario"] == "lead-list":
+            from kakehashi.bench import lead_list
+
+            result = lead_list.run(
+                leads=options["leads"],
+                activities_per_lead=options["activities_per_lead"],
+                repeat=options["repeat"],
+            )
+        else:  # pragma: no cover - argparse restricts the choices
+            raise CommandError(options["scenario"])
+        if options["json"]:
+            self.stdout.write(json.dumps(result, ensure_ascii=False))
+        else:
+            self._print(result)
+
+    def _print(self, result: dict[str, Any]) -> None:
+        for key, value in result.items():
+            if key == "pages":
+                for name, figures in value.items():
+                    self.stdout.write(
+                        f"  {name:24} p50 {figures['p50_ms']:8.1f} ms  p95 {figures['p95_ms']:8.1f} ms"
+                        f"  ×{figures['x_floor']} of floor"
+                        + (f", ×{figures['x_sql']} of raw SQL" if "x_sql" in figures else "")
+                    )
+            else:
+                self.stdout.write(f"{key}: {value}")
+
+
+_INTERNAL = "internal: run in this process against the current database"
