@@ -5,7 +5,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from kakehashi.accounts import permissions
 from kakehashi.accounts.decorators import internal_required
 from kakehashi.accounts.http import AuthedHttpRequest
+from kakehashi.lib.paging import DeferredJoinPaginator
 from kakehashi.timeline import views as timeline_views
 from kakehashi.timeline.forms import NoteForm
 
@@ -25,7 +25,7 @@ from .models import Company, Disclosure, Industry, Lead, Tag
 
 
 def _page(request: AuthedHttpRequest, queryset: Any, per_page: int) -> Any:
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    return DeferredJoinPaginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
 @internal_required
@@ -147,13 +147,20 @@ def lead_timeline(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @internal_required
 def company_list(request: AuthedHttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
-    companies = (
-        Company.objects.search(q).select_related("owner").annotate(lead_count=Count("leads"))
-    )
+    companies = Company.objects.search(q).select_related("owner")
     industry = request.GET.get("industry", "")
     if industry:
         companies = companies.filter(industry=industry)
     page = _page(request, companies.order_by("normalized_name", "id"), settings.LEADS_PER_PAGE)
+    # Count leads for this page's companies only, not for every company before paging.
+    counts = dict(
+        Lead.objects.filter(company__in=[c.pk for c in page])
+        .values_list("company")
+        .annotate(n=Count("id"))
+        .values_list("company", "n")
+    )
+    for company in page:
+        company.lead_count = counts.get(company.pk, 0)
     return render(
         request,
         "leads/company_list.html",

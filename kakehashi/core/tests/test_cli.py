@@ -17,8 +17,18 @@ import pytest
 PYTHON = sys.executable
 
 
+def clean_environment():
+    """The user's environment: no kakehashi settings and no test-only Django switches."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("KAKEHASHI_")
+        and k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE")
+    }
+
+
 def run(args, data_dir, **env):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("KAKEHASHI_")}
+    environment = clean_environment()
     environment.update({"KAKEHASHI_DATA_DIR": str(data_dir), **env})
     return subprocess.run(
         [PYTHON, "-m", "kakehashi.cli", *args],
@@ -80,7 +90,7 @@ def test_createadmin_and_token_create_json(tmp_path):
 @pytest.mark.timeout_sensitive
 def test_up_serves_web_and_worker_and_stops_cleanly_on_ctrl_c(tmp_path: Path):
     port = free_port()
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("KAKEHASHI_")}
+    environment = clean_environment()
     environment["KAKEHASHI_DATA_DIR"] = str(tmp_path)
     args = [PYTHON, "-m", "kakehashi.cli", "up", "--no-browser", "--port", str(port),
             "--admin-email", "admin@example.jp", "--admin-password", "an-admin-password-2026",

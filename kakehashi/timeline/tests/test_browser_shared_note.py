@@ -32,6 +32,7 @@ class SharedNoteInTheBrowserTest(StaticLiveServerTestCase):
                 raise RuntimeError(f"CI needs Chromium at {CHROMIUM}")
             raise pytest.skip.Exception(f"no Chromium at {CHROMIUM}")
         # Playwright's sync API runs an event loop; the ORM calls here are all synchronous.
+        cls._async_unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
         super().setUpClass()
         from playwright.sync_api import sync_playwright
@@ -44,6 +45,10 @@ class SharedNoteInTheBrowserTest(StaticLiveServerTestCase):
         cls.browser.close()
         cls.playwright.stop()
         super().tearDownClass()
+        if cls._async_unsafe is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = cls._async_unsafe
 
     def setUp(self):
         generate.generate(leads=30, activities_per_lead=6, password=PASSWORD)
@@ -73,9 +78,9 @@ class SharedNoteInTheBrowserTest(StaticLiveServerTestCase):
         page.click(f"a[href='/leads/{lead.pk}/']")
         page.fill("textarea[name=body]", note)
         page.click("form.note-form button[type=submit]")
+        page.locator("#timeline li.item", has_text=note).wait_for()
         first = page.locator("#timeline li.item").first
-        first.wait_for()
-        self.assertIn(note, first.inner_text())
+        self.assertIn(note, first.inner_text(), "the new note is at the top of the timeline")
         self.assertIn("マーケティング", first.inner_text())
         page.click("form[action='/accounts/logout/'] button")
         context.close()

@@ -27,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["inner"]:
-            argv = [a for a in sys.argv[sys.argv.index(options["scenario"]) :]]
+            argv = list(sys.argv[sys.argv.index(options["scenario"]) :])
             code = bench.run_child(argv, options.get("bench_data_dir"))
             if code:
                 raise CommandError(f"benchmark failed (exit {code})")
