@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -30,7 +30,7 @@ class DeferredJoinPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
-        queryset = self.object_list
+        queryset = cast(QuerySet[Any], self.object_list)
         ids = list(queryset.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in queryset.filter(pk__in=ids)}
-        return self._get_page([rows[i] for i in ids if i in rows], number, self)
+        return Page([rows[i] for i in ids if i in rows], number, self)

@@ -25,7 +25,7 @@ def field_label(name: str) -> str:
 
     for model in (Lead, Company):
         try:
-            return str(model._meta.get_field(name).verbose_name)
+            return str(getattr(model._meta.get_field(name), "verbose_name", name))
         except FieldDoesNotExist:
             continue
     return name
