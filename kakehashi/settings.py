@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "kakehashi.accounts",
     "kakehashi.leads",
     "kakehashi.timeline",
+    "kakehashi.tracking",
     "kakehashi.demo",
 ]
 
@@ -233,6 +234,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Product settings -------------------------------------------------------------------------
 LEADS_PER_PAGE = env_int("KAKEHASHI_LEADS_PER_PAGE", 50, minimum=10)
 API_MAX_PAGE_SIZE = 200
+# Web tracking: how long anonymous visitors' events are kept, and the no-op endpoint
+# (/v1/_floor) that `kakehashi bench ingest` measures its baseline against.
+TRACKING_RETENTION_DAYS = env_int("KAKEHASHI_TRACKING_RETENTION_DAYS", 395, minimum=1)
+TRACKING_BENCH_ENDPOINT = env_bool("KAKEHASHI_TRACKING_BENCH_ENDPOINT", False)
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("api/", api.urls),
+    path("", include("kakehashi.tracking.urls")),
     path("", include("kakehashi.accounts.urls")),
     path("", include("kakehashi.leads.urls")),
     path("", include("kakehashi.core.urls")),

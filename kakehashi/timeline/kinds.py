@@ -52,13 +52,28 @@ KINDS: dict[str, Kind] = {
     "team.updated": Kind(_("Team changed"), audit=True),
     "token.created": Kind(_("API token created"), audit=True),
     "token.revoked": Kind(_("API token revoked"), audit=True),
+    "screen.viewed": Kind(
+        _("Viewed an app screen"), Department.MARKETING, "timeline/kinds/page.html"
+    ),
+    "visitor.identified": Kind(
+        _("Identified on the website"), Department.MARKETING, "tracking/kinds/identified.html"
+    ),
+    "source.created": Kind(_("Tracking source created"), audit=True),
+    "source.updated": Kind(_("Tracking source changed"), audit=True),
+    "source.key_rotated": Kind(_("Tracking write key rotated"), audit=True),
 }
 
 GENERIC = Kind(_("Activity"))
+# Open-ended families share one spec: track.<event name> from the tracking snippet/API.
+FAMILY_KINDS: dict[str, Kind] = {
+    "track": Kind(
+        _("Did something on the website"), Department.MARKETING, "tracking/kinds/track.html"
+    ),
+}
 
 
 def get(kind: str) -> Kind:
-    return KINDS.get(kind, GENERIC)
+    return KINDS.get(kind) or FAMILY_KINDS.get(kind.split(".", 1)[0], GENERIC)
 
 
 # The families offered as timeline filters, in the order people look for them.
@@ -71,6 +86,7 @@ FAMILIES: dict[str, str | Promise] = {
     "page": _("Web visits"),
     "form": _("Forms"),
     "event": _("Events"),
+    "track": _("Website actions"),
     "lead": _("Record changes"),
     "company": _("Company changes"),
 }

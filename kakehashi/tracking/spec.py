@@ -1,0 +1,228 @@
+"""The Segment HTTP Tracking API spec: reading request bodies and validating events.
+
+Pure functions, no ORM, so the rules are tested in milliseconds. Limits as the spec: 32 KB
+per event, 500 KB per batch request; a body that cannot be read at all is a `BadRequest`,
+and each event that breaks a rule is rejected with its own reason while the others go on.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+import zlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+MAX_EVENT_BYTES = 32 * 1024
+MAX_BATCH_BYTES = 500 * 1024
+MAX_ID_LENGTH = 100
+TYPES = ("track", "identify", "page", "screen", "group", "alias")
+# Fields kept in the event's own columns; everything else is kept in the payload.
+_COLUMNS = ("type", "messageId", "userId", "anonymousId", "timestamp", "sentAt", "writeKey")
+
+
+class BadRequest(ValueError):
+    """The request as a whole cannot be read (too large, not gzip, not JSON, not an object)."""
+
+
+@dataclass
+class Incoming:
+    """One valid event, ready to store."""
+
+    message_id: str
+    type: str
+    occurred_at: datetime
+    anonymous_id: str
+    user_id: str
+    name: str
+    ip: str | None
+    user_agent: str
+    payload: dict[str, Any]
+
+
+@dataclass
+class Rejected:
+    index: int
+    message_id: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "messageId": self.message_id, "reason": self.reason}
+
+
+@dataclass
+class Parsed:
+    events: list[Incoming] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    write_key: str = ""
+
+
+def decode_body(raw: bytes, *, content_encoding: str, limit: int) -> bytes:
+    """The request body, gunzipped when the client says so, never more than ``limit`` bytes."""
+    if content_encoding.strip().lower() != "gzip":
+        if len(raw) > limit:
+            raise BadRequest(_("The request is larger than %(kb)d KB.") % {"kb": limit // 1024})
+        return raw
+    # A small gzip body can inflate enormously: stop at the limit instead of trusting it.
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        body = inflater.decompress(raw, limit + 1)
+    except zlib.error:
+        raise BadRequest(_("The body is not valid gzip.")) from None
+    if len(body) > limit or inflater.unconsumed_tail:
+        raise BadRequest(_("The request is larger than %(kb)d KB.") % {"kb": limit // 1024})
+    return body
+
+
+def load_json(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest(_("The body is not valid JSON.")) from None
+    if not isinstance(data, dict):
+        raise BadRequest(_("The body must be a JSON object."))
+    return data
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO-8601 time as aware UTC; None when absent. Raises ValueError when unreadable."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError(value)
+    parsed = parse_datetime(value.strip().replace(" ", "T", 1))
+    if parsed is None:
+        raise ValueError(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def corrected_time(
+    timestamp: datetime | None, sent_at: datetime | None, received_at: datetime
+) -> datetime:
+    """timestamp = receivedAt − (sentAt − originalTimestamp): the client's clock skew removed.
+
+    Without sentAt the client's timestamp is taken as is (historical imports); without a
+    timestamp, the time it was received. Never later than it was received.
+    """
+    if timestamp is None:
+        return received_at
+    if sent_at is not None:
+        timestamp = received_at - (sent_at - timestamp)
+    return min(timestamp, received_at)
+
+
+def _id(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise TypeError(value)
+    return str(value).strip()
+
+
+def _check(
+    event: Any, *, forced_type: str | None, size: int | None, sent_at: Any, received_at: datetime
+) -> Incoming | str:
+    """The event as stored, or the reason it is rejected."""
+    if not isinstance(event, dict):
+        return _("An event must be a JSON object.")
+    if size is not None and size > MAX_EVENT_BYTES:
+        return _("The event is larger than 32 KB.")
+    kind = forced_type or event.get("type")
+    if kind not in TYPES:
+        return _("The type must be one of: %(types)s.") % {"types": ", ".join(TYPES)}
+    try:
+        user_id, anonymous_id = _id(event.get("userId")), _id(event.get("anonymousId"))
+        message_id = _id(event.get("messageId"))
+    except TypeError:
+        return _("userId, anonymousId and messageId must be strings or numbers.")
+    if not (user_id or anonymous_id):
+        return _("A userId or an anonymousId is required.")
+    if max(len(user_id), len(anonymous_id), len(message_id)) > MAX_ID_LENGTH:
+        return _("Ids must be at most 100 characters long.")
+    for key in ("properties", "traits", "context", "integrations"):
+        if event.get(key) is not None and not isinstance(event[key], dict):
+            return _("%(field)s must be a JSON object.") % {"field": key}
+    name = event.get("event") if kind == "track" else event.get("name")
+    if kind == "track" and (not isinstance(name, str) or not name.strip()):
+        return _("A track call needs an event name.")
+    if kind == "alias" and not (user_id and _id_or_blank(event.get("previousId"))):
+        return _("An alias call needs a userId and a previousId.")
+    if kind == "group" and not _id_or_blank(event.get("groupId")):
+        return _("A group call needs a groupId.")
+    try:
+        timestamp = parse_time(event.get("timestamp"))
+        sent = parse_time(event.get("sentAt") or sent_at)
+    except ValueError:
+        return _("timestamp and sentAt must be ISO-8601 dates.")
+    context = event.get("context") or {}
+    payload = {k: v for k, v in event.items() if k not in _COLUMNS and v is not None}
+    if kind != "track":
+        payload.pop("event", None)
+    return Incoming(
+        message_id=message_id or str(uuid.uuid4()),
+        type=kind,
+        occurred_at=corrected_time(timestamp, sent, received_at),
+        anonymous_id=anonymous_id,
+        user_id=user_id,
+        name=(name or "").strip()[:200] if isinstance(name, str) else "",
+        ip=_ip(context.get("ip")),
+        user_agent=str(context.get("userAgent") or "")[:300],
+        payload=payload,
+    )
+
+
+def _id_or_blank(value: Any) -> str:
+    try:
+        return _id(value)
+    except TypeError:
+        return ""
+
+
+def _ip(value: Any) -> str | None:
+    import ipaddress
+
+    if not isinstance(value, str):
+        return None
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def parse(
+    data: dict[str, Any], *, path_type: str | None, body_size: int, received_at: datetime
+) -> Parsed:
+    """Validate a decoded body: one event (``path_type`` set) or a batch ({"batch": [...]})."""
+    parsed = Parsed(write_key=data.get("writeKey") if isinstance(data.get("writeKey"), str) else "")
+    if path_type is not None:
+        items, shared_context, sent_at = [data], None, data.get("sentAt")
+    else:
+        batch = data.get("batch")
+        if not isinstance(batch, list):
+            raise BadRequest(_("A batch request needs a 'batch' list."))
+        items = batch
+        shared_context = data.get("context") if isinstance(data.get("context"), dict) else None
+        sent_at = data.get("sentAt")
+    # A body under 32 KB cannot hold an event over 32 KB: measure only when it could.
+    measure = body_size > MAX_EVENT_BYTES
+    for index, item in enumerate(items):
+        if shared_context and isinstance(item, dict):
+            item = {**item, "context": {**shared_context, **(item.get("context") or {})}}
+        size = len(json.dumps(item, ensure_ascii=False).encode()) if measure else None
+        result = _check(
+            item, forced_type=path_type, size=size, sent_at=sent_at, received_at=received_at
+        )
+        if isinstance(result, str):
+            message_id = item.get("messageId") if isinstance(item, dict) else None
+            parsed.rejected.append(
+                Rejected(index, str(message_id)[:100] if message_id else "", result)
+            )
+        else:
+            parsed.events.append(result)
+    return parsed
