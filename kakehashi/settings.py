@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "kakehashi.accounts",
     "kakehashi.leads",
     "kakehashi.timeline",
+    "kakehashi.scoring",
     "kakehashi.tracking",
     "kakehashi.demo",
 ]

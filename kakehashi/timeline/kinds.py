@@ -52,6 +52,8 @@ KINDS: dict[str, Kind] = {
     "team.updated": Kind(_("Team changed"), audit=True),
     "token.created": Kind(_("API token created"), audit=True),
     "token.revoked": Kind(_("API token revoked"), audit=True),
+    "scoring.rules_changed": Kind(_("Scoring rules changed"), Department.MARKETING, audit=True),
+    "scoring.model_trained": Kind(_("Likelihood model trained"), audit=True),
     "screen.viewed": Kind(
         _("Viewed an app screen"), Department.MARKETING, "timeline/kinds/page.html"
     ),

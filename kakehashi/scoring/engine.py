@@ -1,0 +1,299 @@
+"""Scores move inside the transaction that records each activity (forward decay, O(1)).
+
+``activity_recorded`` fires inside ``timeline.record``'s transaction. For each active score whose
+engagement rules match, one upsert adds ``points·2^((t − t0)/h)`` to the lead's ``g`` and one
+insert keeps the contributions for the explanation. Activities no rule matches cost no query.
+
+Rules are cached per process for ``SNAPSHOT_SECONDS``. A write made with an outdated snapshot is
+refused by the version guard on the upsert (the row carries the rules version it was computed
+with) and retried with fresh rules; a rule change enqueues its recompute only after the cache
+lifetime has passed, so no process can still be scoring with the old rules when it starts.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection
+from django.dispatch import receiver
+from django.utils import timezone
+
+from kakehashi.timeline.models import Activity
+from kakehashi.timeline.signals import activity_recorded
+
+from . import decay, rules
+
+if TYPE_CHECKING:
+    from kakehashi.leads.models import Company, Lead
+
+SNAPSHOT_SECONDS = 5.0
+# Kinds that change who the lead is: the fit part of every score is refreshed.
+FIT_KINDS = frozenset({"lead.created", "lead.updated"})
+LABEL_KEYS = ("url", "form", "event", "subject", "title")
+# Scoring on the ingestion path can be switched off (the benchmark's "off" run).
+ENABLED = True
+
+
+@dataclass(frozen=True)
+class ScoreSpec:
+    id: int
+    version: int
+    epoch: float
+    half_life: float
+    fit_thresholds: tuple[int, int, int]
+    engagement: tuple[rules.EngagementRuleSpec, ...]
+    fit: tuple[rules.FitRuleSpec, ...]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    scores: tuple[ScoreSpec, ...]
+    loaded_at: float
+
+
+_lock = threading.Lock()
+_snapshot: Snapshot | None = None
+
+
+def load_specs(score_ids: Iterable[int] | None = None) -> tuple[ScoreSpec, ...]:
+    from .models import EngagementRule, FitRule, Score
+
+    scores = Score.objects.filter(active=True)
+    if score_ids is not None:
+        scores = Score.objects.filter(pk__in=list(score_ids))
+    scores_list = list(scores)
+    ids = [s.pk for s in scores_list]
+    engagement: dict[int, list[rules.EngagementRuleSpec]] = {i: [] for i in ids}
+    for rule in EngagementRule.objects.filter(score_id__in=ids, active=True).order_by("id"):
+        engagement[rule.score_id].append(rule.spec())
+    fit: dict[int, list[rules.FitRuleSpec]] = {i: [] for i in ids}
+    for fit_rule in FitRule.objects.filter(score_id__in=ids, active=True).order_by("id"):
+        fit[fit_rule.score_id].append(fit_rule.spec())
+    return tuple(
+        ScoreSpec(
+            id=s.pk,
+            version=s.rules_version,
+            epoch=s.epoch.timestamp(),
+            half_life=s.half_life_seconds,
+            fit_thresholds=s.fit_thresholds,
+            engagement=tuple(engagement[s.pk]),
+            fit=tuple(fit[s.pk]),
+        )
+        for s in scores_list
+    )
+
+
+def snapshot() -> Snapshot:
+    global _snapshot
+    current = _snapshot
+    if current is not None and time.monotonic() - current.loaded_at < SNAPSHOT_SECONDS:
+        return current
+    with _lock:
+        _snapshot = Snapshot(scores=load_specs(), loaded_at=time.monotonic())
+        return _snapshot
+
+
+def invalidate() -> None:
+    """Forget the cached rules (this process); other processes refresh within seconds."""
+    global _snapshot
+    _snapshot = None
+
+
+# --- pure helpers over plain values ----------------------------------------------------------
+
+
+def local_day(at: datetime) -> Any:
+    return at.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+
+
+def label_of(data: Mapping[str, Any]) -> str:
+    for key in LABEL_KEYS:
+        value = data.get(key)
+        if isinstance(value, str) and value:
+            return value[:200]
+    return ""
+
+
+def profile_of(lead: Lead) -> dict[str, Any]:
+    """The facts fit rules read, as plain values (company facts through the lead)."""
+    company: Company | None = lead.company if lead.company_id else None
+    prefecture = lead.prefecture or (company.prefecture if company else None)
+    return {
+        "industry": company.industry if company else "",
+        "employee_band": company.employee_band if company else "",
+        "prefecture": str(prefecture) if prefecture else "",
+        "title": lead.title,
+        "department": lead.department,
+        "source": lead.source,
+        "custom": lead.custom_attributes or {},
+        "company_custom": (company.custom_attributes or {}) if company else {},
+    }
+
+
+def profile_from_values(row: Mapping[str, Any]) -> dict[str, Any]:
+    """``profile_of`` for a ``.values()`` row (the recompute reads leads in bulk)."""
+    prefecture = row["prefecture"] or row["company__prefecture"]
+    return {
+        "industry": row["company__industry"] or "",
+        "employee_band": row["company__employee_band"] or "",
+        "prefecture": str(prefecture) if prefecture else "",
+        "title": row["title"],
+        "department": row["department"],
+        "source": row["source"],
+        "custom": row["custom_attributes"] or {},
+        "company_custom": row["company__custom_attributes"] or {},
+    }
+
+
+PROFILE_VALUES = (
+    "id", "title", "department", "source", "prefecture", "custom_attributes",
+    "company__industry", "company__employee_band", "company__prefecture",
+    "company__custom_attributes",
+)  # fmt: skip
+
+
+def fit_of(score: ScoreSpec, profile: Mapping[str, Any]) -> tuple[int, str]:
+    points = rules.fit_points(score.fit, profile)
+    return points, rules.fit_letter(points, score.fit_thresholds)
+
+
+# --- SQL: one statement each ------------------------------------------------------------------
+
+UPSERT = """
+INSERT INTO scoring_leadscore (lead_id, score_id, g, fit_points, fit_grade, rules_version, updated_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (lead_id, score_id) DO UPDATE
+SET g = scoring_leadscore.g + excluded.g, updated_at = excluded.updated_at
+WHERE scoring_leadscore.rules_version = excluded.rules_version
+"""
+REFIT = """
+INSERT INTO scoring_leadscore (lead_id, score_id, g, fit_points, fit_grade, rules_version, updated_at)
+VALUES (%s, %s, 0.0, %s, %s, %s, %s)
+ON CONFLICT (lead_id, score_id) DO UPDATE
+SET fit_points = excluded.fit_points, fit_grade = excluded.fit_grade,
+    updated_at = excluded.updated_at
+WHERE scoring_leadscore.rules_version = excluded.rules_version
+"""
+ENSURE_ROW = """
+INSERT INTO scoring_leadscore (lead_id, score_id, g, fit_points, fit_grade, rules_version, updated_at)
+VALUES (%s, %s, 0.0, %s, %s, %s, %s)
+ON CONFLICT (lead_id, score_id) DO NOTHING
+"""
+LOCK_ROW = "SELECT rules_version FROM scoring_leadscore WHERE lead_id = %s AND score_id = %s"
+USAGE = """
+SELECT rule_id, SUM(ABS(points)), SUM(CASE WHEN day = %s THEN ABS(points) ELSE 0 END)
+FROM scoring_scoreevent WHERE lead_id = %s AND rule_id IN ({}) GROUP BY rule_id
+"""
+INSERT_EVENT = """
+INSERT INTO scoring_scoreevent
+  (lead_id, score_id, rule_id, activity_id, kind, label, occurred_at, day, at, points)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+"""
+
+
+class StaleRules(Exception):
+    """The lead's row was computed with other rules than this process's snapshot."""
+
+
+def _apply(score: ScoreSpec, lead: Lead, activity: Activity, matched: list[Any]) -> None:
+    at = activity.occurred_at.timestamp()
+    if not decay.in_horizon(at, score.epoch, score.half_life):
+        return
+    day = local_day(activity.occurred_at)
+    now = timezone.now()
+    fit_points, letter = fit_of(score, profile_of(lead))
+    with connection.cursor() as cursor:
+        capped = [rule for rule in matched if rule.capped]
+        usage = rules.CapUsage()
+        if capped:
+            # Lock the lead's row first: caps read what was given before, exactly once.
+            cursor.execute(ENSURE_ROW, [lead.pk, score.id, fit_points, letter, score.version, now])
+            lock = LOCK_ROW + (" FOR UPDATE" if connection.vendor == "postgresql" else "")
+            cursor.execute(lock, [lead.pk, score.id])
+            row = cursor.fetchone()
+            if row is None or row[0] != score.version:
+                raise StaleRules()
+            marks = ", ".join(["%s"] * len(capped))
+            cursor.execute(USAGE.format(marks), [day, lead.pk, *[r.id for r in capped]])
+            for rule_id, total, today in cursor.fetchall():
+                usage.total[rule_id] = int(total)
+                usage.by_day[(rule_id, day)] = int(today)
+        awarded = [
+            (rule, usage.give(rule, day) if rule.capped else rule.points) for rule in matched
+        ]
+        awarded = [(rule, points) for rule, points in awarded if points]
+        if not awarded:
+            return
+        delta = decay.contribution(sum(p for _, p in awarded), at, score.epoch, score.half_life)
+        cursor.execute(UPSERT, [lead.pk, score.id, delta, fit_points, letter, score.version, now])
+        if cursor.rowcount == 0:
+            raise StaleRules()
+        label = label_of(activity.data)
+        rows = [
+            (lead.pk, score.id, rule.id, activity.pk, activity.kind, label,
+             activity.occurred_at, day, at, points)
+            for rule, points in awarded
+        ]  # fmt: skip
+        cursor.executemany(INSERT_EVENT, rows)
+
+
+def _refit(score: ScoreSpec, leads: Iterable[Lead]) -> None:
+    now = timezone.now()
+    rows = []
+    for lead in leads:
+        points, letter = fit_of(score, profile_of(lead))
+        rows.append((lead.pk, score.id, points, letter, score.version, now))
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(REFIT, rows)
+
+
+def _score_one(score: ScoreSpec, activity: Activity, lead: Lead) -> None:
+    if activity.kind in FIT_KINDS:
+        _refit(score, [lead])
+    matched = rules.matching(score.engagement, activity.kind, activity.data)
+    if matched:
+        _apply(score, lead, activity, matched)
+
+
+def score_activity(activity: Activity) -> None:
+    """Move every active score for this activity; called inside the recording transaction."""
+    snap = snapshot()
+    if not snap.scores:
+        return
+    lead = activity.lead
+    if lead is None:
+        if activity.kind == "company.updated" and activity.company is not None:
+            leads = list(activity.company.leads.select_related("company"))
+            for score in snap.scores:
+                _refit(score, leads)
+        return
+    for score in snap.scores:
+        try:
+            _score_one(score, activity, lead)
+        except StaleRules:
+            # Another process changed this score's rules: retry with fresh ones. If the row is
+            # still behind, a recompute is under way and counts this activity: the row lock
+            # taken above is held until this transaction commits, before the recompute reads
+            # the lead's activities.
+            invalidate()
+            fresh = {s.id: s for s in snapshot().scores}.get(score.id)
+            if fresh is None or fresh.version == score.version:
+                continue
+            try:
+                _score_one(fresh, activity, lead)
+            except StaleRules:
+                continue
+
+
+@receiver(activity_recorded, dispatch_uid="scoring.on_activity_recorded")
+def on_activity_recorded(sender: Any, activity: Activity, **kwargs: Any) -> None:
+    if ENABLED:
+        score_activity(activity)

@@ -1,0 +1,273 @@
+"""Full recompute after a rule change: lead by lead range, in short transactions.
+
+Each batch (``batch_size`` leads by id) runs in its own transaction: it makes sure every lead
+has a row, locks the batch's rows (so the ingestion path waits for this batch rather than
+writing into it), rebuilds the batch's score events with one INSERT … SELECT whose window
+functions apply the caps exactly as ``rules.CapUsage`` does (order of recording), then writes
+g and fit with one UPDATE. Readers keep reading the old values until each batch commits; the
+lead table itself is only read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import CharField, F, FloatField, Func, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce, NullIf, Substr, TruncDate
+
+from kakehashi.leads.models import Lead
+from kakehashi.timeline.models import Activity
+
+from . import decay, engine, rules
+
+LOOKUPS = {"equals": "iexact", "contains": "icontains", "starts_with": "istartswith"}
+NO_CAP = 2_147_483_647
+
+
+class EpochSeconds(Func):
+    """A timestamp as Unix seconds (float), the ``at`` the decay arithmetic uses."""
+
+    output_field = FloatField()
+
+    def as_postgresql(self, compiler: Any, conn: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            conn,
+            template="CAST(EXTRACT(EPOCH FROM %(expressions)s) AS DOUBLE PRECISION)",
+            **extra,
+        )
+
+    def as_sqlite(self, compiler: Any, conn: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, conn, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)", **extra
+        )
+
+
+def _label() -> Any:
+    texts = [NullIf(KeyTextTransform(key, "data"), Value("")) for key in engine.LABEL_KEYS]
+    return Substr(Coalesce(*texts, Value(""), output_field=CharField()), 1, 200)
+
+
+def matching_activities(rule: rules.EngagementRuleSpec, scope: dict[str, Any]) -> Any:
+    """The activities ``rule`` matches, as a queryset (the SQL twin of ``rule.matches``)."""
+    qs = Activity.objects.filter(**scope)
+    if "." in rule.kind:
+        qs = qs.filter(kind=rule.kind)
+    else:
+        qs = qs.filter(kind__startswith=rule.kind + ".")
+    for condition in rule.conditions:
+        path = "__".join(["data", *condition.key.split(".")])
+        qs = qs.filter(**{f"{path}__{LOOKUPS[condition.op]}": condition.value})
+    return qs.order_by()
+
+
+def rule_rows_sql(
+    rules_: Sequence[rules.EngagementRuleSpec], scope: dict[str, Any]
+) -> tuple[str, list[Any]]:
+    """One UNION ALL of (activity, rule) rows: id, lead, kind, label, time, day, at, caps."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    parts, params = [], []
+    for rule in rules_:
+        qs = matching_activities(rule, scope).annotate(
+            day_=TruncDate("occurred_at", tzinfo=tz),
+            at_=EpochSeconds(F("occurred_at")),
+            label_=_label(),
+        )
+        sql, inner = qs.values_list(
+            "id", "lead_id", "kind", "occurred_at", "day_", "at_", "label_"
+        ).query.sql_with_params()
+        parts.append(
+            "SELECT r.id AS activity_id, r.lead_id, r.kind, r.occurred_at, r.day_ AS day, "
+            "r.at_ AS at, r.label_ AS label, CAST(%s AS BIGINT) AS rule_id, "
+            "CAST(%s AS BIGINT) AS mag, CAST(%s AS BIGINT) AS sgn, "
+            "CAST(%s AS BIGINT) AS cap_day, CAST(%s AS BIGINT) AS cap_total "
+            f"FROM ({sql}) r"
+        )
+        params.extend(
+            [
+                rule.id,
+                abs(rule.points),
+                1 if rule.points > 0 else -1,
+                rule.cap_per_day or NO_CAP,
+                rule.cap_total or NO_CAP,
+            ]
+        )
+        params.extend(inner)
+    return " UNION ALL ".join(parts), params
+
+
+def _least(a: str, b: str) -> str:
+    return f"(CASE WHEN {a} < {b} THEN {a} ELSE {b} END)"
+
+
+def events_insert_sql(union: str) -> str:
+    """Caps in closed form: constant points per rule make the running sums exact."""
+    room = "(cap_day - mag * (rn - 1))"
+    day_pts = f"(CASE WHEN {room} >= mag THEN mag WHEN {room} > 0 THEN {room} ELSE 0 END)"
+    given = f"({_least('cum', 'cap_total')} - {_least('cum - day_pts', 'cap_total')})"
+    return f"""
+INSERT INTO scoring_scoreevent
+  (lead_id, score_id, rule_id, activity_id, kind, label, occurred_at, day, at, points)
+SELECT lead_id, %s, rule_id, activity_id, kind, label, occurred_at, day, at, sgn * given
+FROM (
+  SELECT c.*, {given} AS given FROM (
+    SELECT d.*, SUM(day_pts) OVER (
+      PARTITION BY lead_id, rule_id ORDER BY activity_id
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum
+    FROM (
+      SELECT n.*, {day_pts} AS day_pts FROM (
+        SELECT m.*, ROW_NUMBER() OVER (
+          PARTITION BY lead_id, rule_id, day ORDER BY activity_id) AS rn
+        FROM ({union}) m
+      ) n
+    ) d
+  ) c
+) e
+WHERE given > 0
+"""
+
+
+DECAYED_SUMS = """
+SELECT lead_id, SUM(points * POWER(CAST(2.0 AS DOUBLE PRECISION), (at - %s) / %s))
+FROM scoring_scoreevent WHERE score_id = %s AND lead_id >= %s AND lead_id <= %s
+GROUP BY lead_id
+"""
+ENSURE_ROWS = """
+INSERT INTO scoring_leadscore (lead_id, score_id, g, fit_points, fit_grade, rules_version, updated_at)
+SELECT id, %s, 0.0, 0, 'D', 0, %s FROM leads_lead WHERE id >= %s AND id <= %s
+ON CONFLICT (lead_id, score_id) DO NOTHING
+"""
+LOCK_ROWS = """
+SELECT id FROM scoring_leadscore WHERE score_id = %s AND lead_id >= %s AND lead_id <= %s
+FOR UPDATE
+"""
+UPDATE_CHUNK = 1000
+
+
+def write_rows(
+    score_id: int, version: int, rows: Sequence[tuple[int, float, int, str]], now: datetime
+) -> None:
+    """UPDATE … FROM (VALUES …): g, fit and version for many leads, one statement per chunk."""
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), UPDATE_CHUNK):
+            chunk = rows[start : start + UPDATE_CHUNK]
+            values = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
+            params: list[Any] = [version, now]
+            for lead_id, g, fit_points, letter in chunk:
+                params.extend([lead_id, float(g), fit_points, letter])
+            params.append(score_id)
+            cursor.execute(
+                "UPDATE scoring_leadscore SET g = v.column2, fit_points = v.column3, "
+                "fit_grade = v.column4, rules_version = %s, updated_at = %s "
+                f"FROM (VALUES {values}) AS v "
+                "WHERE scoring_leadscore.score_id = %s AND scoring_leadscore.lead_id = v.column1",
+                params,
+            )
+
+
+def recompute_range(spec: engine.ScoreSpec, first: int, last: int, now: datetime) -> int:
+    """Rebuild one score for leads ``first``..``last`` (ids); returns the leads done."""
+    horizon = decay.horizon(datetime.fromtimestamp(spec.epoch, tz=ZoneInfo("UTC")), spec.half_life)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(ENSURE_ROWS, [spec.id, now, first, last])
+        if connection.vendor == "postgresql":
+            cursor.execute(LOCK_ROWS, [spec.id, first, last])
+        cursor.execute(
+            "DELETE FROM scoring_scoreevent WHERE score_id = %s AND lead_id >= %s AND lead_id <= %s",
+            [spec.id, first, last],
+        )
+        if spec.engagement:
+            scope = {"lead_id__gte": first, "lead_id__lte": last, "occurred_at__lte": horizon}
+            union, params = rule_rows_sql(spec.engagement, scope)
+            cursor.execute(events_insert_sql(union), [spec.id, *params])
+        cursor.execute(DECAYED_SUMS, [spec.epoch, spec.half_life, spec.id, first, last])
+        sums = dict(cursor.fetchall())
+        rows = []
+        leads = Lead.objects.filter(pk__gte=first, pk__lte=last).values(*engine.PROFILE_VALUES)
+        for lead in leads:
+            points, letter = engine.fit_of(spec, engine.profile_from_values(lead))
+            rows.append((lead["id"], sums.get(lead["id"], 0.0) or 0.0, points, letter))
+        write_rows(spec.id, spec.version, rows, now)
+    return len(rows)
+
+
+def lead_batches(batch_size: int, after: int = 0) -> Any:
+    """(first id, last id, count) of consecutive lead-id ranges of ``batch_size`` leads."""
+    while True:
+        ids = list(
+            Lead.objects.filter(pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            return
+        yield ids[0], ids[-1], len(ids)
+        after = ids[-1]
+
+
+class Superseded(Exception):
+    """The rules changed again while recomputing; the newer recompute takes over."""
+
+
+def recompute_score(
+    *, score_id: int, now: datetime, batch_size: int = 2000,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Rebuild every lead's state for one score with its current rules."""
+    from .models import LeadScore, Score
+
+    specs = engine.load_specs([score_id])
+    if not specs:
+        return {"score": score_id, "leads": 0}
+    spec = specs[0]
+    total = Lead.objects.count()
+    Score.objects.filter(pk=score_id).update(recompute_done=0, recompute_total=total)
+    done = 0
+    for first, last, _count in lead_batches(batch_size):
+        done += recompute_range(spec, first, last, now)
+        current = Score.objects.filter(pk=score_id).values_list("rules_version", flat=True).first()
+        if current != spec.version:
+            raise Superseded(score_id)
+        Score.objects.filter(pk=score_id).update(recompute_done=min(done, total))
+        if progress:
+            progress(_count)
+    # Rows written meanwhile by a process still holding older rules: redo those leads.
+    stale = LeadScore.objects.filter(score_id=score_id).exclude(rules_version=spec.version)
+    for lead_id in list(stale.values_list("lead_id", flat=True)[:10_000]):
+        recompute_range(spec, lead_id, lead_id, now)
+    Score.objects.filter(pk=score_id, rules_version=spec.version).update(
+        recomputed_version=spec.version, recomputed_at=now, recompute_done=total
+    )
+    return {"score": score_id, "leads": done, "version": spec.version}
+
+
+def renormalize(*, score_id: int, now: datetime) -> bool:
+    """Move a score's epoch forward (g scaled exactly) before 2^x leaves float range."""
+    from .models import LeadScore, Score
+
+    with transaction.atomic():
+        score = Score.objects.select_for_update().get(pk=score_id)
+        h = score.half_life_seconds
+        if not decay.needs_new_epoch(now.timestamp(), score.epoch.timestamp(), h):
+            return False
+        new_epoch = decay.fresh_epoch(now)
+        factor = 2.0 ** (-(new_epoch.timestamp() - score.epoch.timestamp()) / h)
+        old_version = score.rules_version
+        version = old_version + 1
+        LeadScore.objects.filter(score=score, rules_version=old_version).update(
+            g=F("g") * factor, rules_version=version
+        )
+        recomputed = (
+            version if score.recomputed_version == old_version else score.recomputed_version
+        )
+        Score.objects.filter(pk=score_id).update(
+            epoch=new_epoch, rules_version=version, recomputed_version=recomputed
+        )
+    engine.invalidate()
+    return True

@@ -1,0 +1,92 @@
+"""The score moves the moment an activity is recorded, and a recompute agrees with it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from kakehashi.scoring.models import LeadScore, ScoreEvent
+from kakehashi.testing import PersonaTestCase
+from kakehashi.timeline.actions import record
+
+from .factories import recompute, standard_score
+
+
+class IncrementalScoreTests(PersonaTestCase):
+    def setUp(self):
+        self.score = standard_score()
+        self.now = timezone.now()
+        self.lead = self.make_lead(
+            owner=self.sato, title="情報システム部長", company_name="東洋工業"
+        )
+
+    def view(self, path, days_ago, **extra):
+        return record(
+            kind="page.viewed", lead=self.lead,
+            occurred_at=self.now - timedelta(days=days_ago),
+            data={"url": f"https://example.jp{path}", **extra},
+        )  # fmt: skip
+
+    def state(self):
+        return LeadScore.objects.select_related("score").get(lead=self.lead, score=self.score)
+
+    def test_a_pricing_view_adds_ten_points_decayed_by_age(self):
+        self.view("/pricing", days_ago=7)  # one half-life ago
+        self.assertAlmostEqual(self.state().engagement_at(self.now), 5.0, places=6)
+
+    def test_fit_is_set_when_the_lead_is_created(self):
+        state = self.state()
+        self.assertEqual(state.fit_points, 10)  # 部長; the company has no industry yet
+
+    def test_daily_cap_stops_at_fifteen_points_a_day(self):
+        for _ in range(3):
+            self.view("/pricing", days_ago=0)
+        events = ScoreEvent.objects.filter(lead=self.lead).order_by("activity_id")
+        self.assertEqual([e.points for e in events], [10, 5])
+        self.assertAlmostEqual(self.state().engagement_at(self.now), 15.0, places=6)
+
+    def test_negative_points_with_a_total_cap(self):
+        self.view("/pricing", days_ago=0)
+        for _ in range(4):
+            self.view("/careers", days_ago=0)
+        self.assertAlmostEqual(self.state().engagement_at(self.now), 0.0, places=6)
+        self.assertEqual(
+            sorted(ScoreEvent.objects.filter(lead=self.lead).values_list("points", flat=True)),
+            [-5, -5, 10],
+        )
+
+    def test_unmatched_activities_cost_no_query(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as with_scoring:
+            record(kind="call.logged", lead=self.lead, occurred_at=self.now, data={})
+        from kakehashi.scoring import engine
+
+        engine.ENABLED = False
+        try:
+            with CaptureQueriesContext(connection) as without:
+                record(kind="call.logged", lead=self.lead, occurred_at=self.now, data={})
+        finally:
+            engine.ENABLED = True
+        self.assertEqual(len(with_scoring), len(without))
+
+    def test_recompute_rebuilds_the_same_state(self):
+        self.view("/pricing", days_ago=3)
+        self.view("/pricing", days_ago=3)
+        self.view("/pricing", days_ago=1)
+        self.view("/careers", days_ago=2)
+        record(kind="email.clicked", lead=self.lead, occurred_at=self.now, data={"url": "x"})
+        record(
+            kind="form.submitted", lead=self.lead, occurred_at=self.now, data={"form": "資料請求"}
+        )
+        before = self.state().engagement_at(self.now)
+        events_before = sorted(ScoreEvent.objects.values_list("activity_id", "rule_id", "points"))
+        LeadScore.objects.update(g=0)
+        ScoreEvent.objects.all().delete()
+        recompute(self.score)
+        self.assertAlmostEqual(self.state().engagement_at(self.now), before, places=6)
+        events_after = sorted(ScoreEvent.objects.values_list("activity_id", "rule_id", "points"))
+        self.assertEqual(events_after, events_before)
+        self.assertEqual(self.state().fit_points, 10)
