@@ -105,14 +105,14 @@ def campaign(message: Message, rules: SourceRules) -> str | None:
     """UTM parameters from context.campaign, else from the page URL's query string."""
     given = message.context.get("campaign")
     if isinstance(given, dict):
-        message.campaign = {k: _text(given.get(k))[:100] for k in UTM_FIELDS if given.get(k)}
+        # The spec calls the campaign "name" inside context.campaign (utm_campaign).
+        given = {**given, "campaign": given.get("campaign") or given.get("name")}
+        message.campaign = {k: _text(given.get(k))[:100] for k in UTM_FIELDS if _text(given.get(k))}
     if not message.campaign and message.url:
         query = parse_qs(urlsplit(message.url).query)
         message.campaign = {
             k: query[f"utm_{k}"][0][:100] for k in UTM_FIELDS if query.get(f"utm_{k}")
         }
-    if message.campaign.get("campaign") is None and "name" in message.campaign:
-        message.campaign["campaign"] = message.campaign.pop("name")
     return None
 
 
