@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("kakehashi.tracking.urls")),
     path("", include("kakehashi.accounts.urls")),
     path("", include("kakehashi.leads.urls")),
+    path("", include("kakehashi.scoring.urls")),
     path("", include("kakehashi.core.urls")),
 ]

@@ -20,6 +20,7 @@ MAIN = [
     NavItem("core", "core:home", _("Home"), "⌂"),
     NavItem("leads", "leads:list", _("Leads"), "◎"),
     NavItem("companies", "leads:company_list", _("Companies"), "▦"),
+    NavItem("scoring", "scoring:list", _("Scoring"), "★"),
     NavItem("tracking", "tracking:sources", _("Web tracking"), "↯"),
 ]
 SETTINGS = NavItem("settings", "accounts:settings", _("Settings"), "⚙")

@@ -16,6 +16,7 @@ from kakehashi.accounts import permissions
 from kakehashi.accounts.decorators import internal_required
 from kakehashi.accounts.http import AuthedHttpRequest
 from kakehashi.lib.paging import DeferredJoinPaginator
+from kakehashi.scoring.queries import with_grades
 from kakehashi.timeline import views as timeline_views
 from kakehashi.timeline.forms import NoteForm
 
@@ -34,6 +35,7 @@ def lead_list(request: AuthedHttpRequest) -> HttpResponse:
     leads = Lead.objects.select_related("company", "owner", "team").prefetch_related(
         Prefetch("tags", queryset=Tag.objects.only("id", "name"))
     )
+    leads = with_grades(leads)  # each lead's score grades: one query per page
     if form.is_valid():
         leads = form.filter(leads, request.user)
     else:

@@ -50,6 +50,8 @@ class ScoreSpec:
     fit_thresholds: tuple[int, int, int]
     engagement: tuple[rules.EngagementRuleSpec, ...]
     fit: tuple[rules.FitRuleSpec, ...]
+    name: str = ""
+    engagement_thresholds: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,8 @@ def load_specs(score_ids: Iterable[int] | None = None) -> tuple[ScoreSpec, ...]:
             fit_thresholds=s.fit_thresholds,
             engagement=tuple(engagement[s.pk]),
             fit=tuple(fit[s.pk]),
+            name=s.name,
+            engagement_thresholds=s.engagement_thresholds,
         )
         for s in scores_list
     )
@@ -191,11 +195,24 @@ USAGE = """
 SELECT rule_id, SUM(ABS(points)), SUM(CASE WHEN day = %s THEN ABS(points) ELSE 0 END)
 FROM scoring_scoreevent WHERE lead_id = %s AND rule_id IN ({}) GROUP BY rule_id
 """
-INSERT_EVENT = """
+INSERT_EVENTS = """
 INSERT INTO scoring_scoreevent
-  (lead_id, score_id, rule_id, activity_id, kind, label, occurred_at, day, at, points)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+  (lead_id, score_id, rule_id, activity_id, kind, occurred_at, day, at, points)
+VALUES {values}
 """
+UPSERT_WITH_EVENTS = (
+    "WITH lead_score AS ("
+    + UPSERT
+    + " RETURNING 1) "
+    + INSERT_EVENTS.replace(
+        "VALUES {values}",
+        "SELECT * FROM (VALUES {values}) AS v WHERE EXISTS (SELECT 1 FROM lead_score)",
+    )
+)
+EVENT_ROW_PG = (
+    "(%s::bigint, %s::bigint, %s::bigint, %s::bigint, %s::varchar, %s::timestamptz, %s::date,"
+    " %s::float8, %s::integer)"
+)
 
 
 class StaleRules(Exception):
@@ -232,16 +249,39 @@ def _apply(score: ScoreSpec, lead: Lead, activity: Activity, matched: list[Any])
         if not awarded:
             return
         delta = decay.contribution(sum(p for _, p in awarded), at, score.epoch, score.half_life)
-        cursor.execute(UPSERT, [lead.pk, score.id, delta, fit_points, letter, score.version, now])
+        head = [lead.pk, score.id, delta, fit_points, letter, score.version, now]
+        events = [
+            [
+                lead.pk,
+                score.id,
+                rule.id,
+                activity.pk,
+                activity.kind,
+                activity.occurred_at,
+                day,
+                at,
+                p,
+            ]
+            for rule, p in awarded
+        ]
+        _write(cursor, head, events)
+
+
+def _write(cursor: Any, head: list[Any], events: list[list[Any]]) -> None:
+    """Add to g (guarded by the rules version) and keep the events: one round trip on
+    PostgreSQL, two on SQLite (no data-modifying CTEs there, but no network either)."""
+    params = [value for row in events for value in row]
+    if connection.vendor == "postgresql":
+        values = ", ".join([EVENT_ROW_PG] * len(events))
+        cursor.execute(UPSERT_WITH_EVENTS.format(values=values), [*head, *params])
         if cursor.rowcount == 0:
             raise StaleRules()
-        label = label_of(activity.data)
-        rows = [
-            (lead.pk, score.id, rule.id, activity.pk, activity.kind, label,
-             activity.occurred_at, day, at, points)
-            for rule, points in awarded
-        ]  # fmt: skip
-        cursor.executemany(INSERT_EVENT, rows)
+        return
+    cursor.execute(UPSERT, head)
+    if cursor.rowcount == 0:
+        raise StaleRules()
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(events))
+    cursor.execute(INSERT_EVENTS.format(values=values), params)
 
 
 def _refit(score: ScoreSpec, leads: Iterable[Lead]) -> None:

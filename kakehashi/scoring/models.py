@@ -241,8 +241,6 @@ class LeadScore(models.Model):
         indexes = [
             # "score ≥ T now" and "hottest first" are ranges on g within one score.
             models.Index(fields=["score", "-g"], name="leadscore_score_g_idx"),
-            models.Index(fields=["score", "fit_grade", "-g"], name="leadscore_grade_idx"),
-            models.Index(fields=["score", "rules_version"], name="leadscore_version_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["lead", "score"], name="leadscore_unique"),
@@ -270,10 +268,18 @@ class LeadScore(models.Model):
 
 
 class ScoreEvent(models.Model):
-    """Points one rule gave one lead for one activity: the explanation, row by row."""
+    """Points one rule gave one lead for one activity: the explanation, row by row.
 
-    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="+")
-    score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="events")
+    Derived data, rebuilt by every recompute: no database foreign keys (deleting a lead still
+    removes its events through Django), so writing many of them stays cheap.
+    """
+
+    lead = models.ForeignKey(
+        "leads.Lead", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    score = models.ForeignKey(
+        Score, on_delete=models.CASCADE, related_name="events", db_constraint=False
+    )
     rule = models.ForeignKey(
         EngagementRule,
         null=True,
@@ -282,12 +288,11 @@ class ScoreEvent(models.Model):
         # A process still holding a deleted rule may write its id for a moment; no FK error.
         db_constraint=False,
     )
-    # A plain id: the explanation keeps what it needs (kind, label, time) if the activity goes.
+    # A plain id: the explanation keeps what it needs (kind, time, points) if the activity goes.
     activity_id = models.BigIntegerField()
     kind = models.CharField(max_length=64)
-    label = models.CharField(max_length=200, blank=True)
     occurred_at = models.DateTimeField()
-    day = models.DateField()
+    day = models.DateField()  # in the site's time zone, for per-day caps
     at = models.FloatField()  # occurred_at as Unix seconds, for decay arithmetic in SQL
     points = models.IntegerField()
 
@@ -295,8 +300,9 @@ class ScoreEvent(models.Model):
         verbose_name = _("score event")
         verbose_name_plural = _("score events")
         indexes = [
+            # The explanation, cap usage and velocity all read one lead's events.
             models.Index(fields=["lead", "score", "-occurred_at"], name="scoreevent_lead_idx"),
-            models.Index(fields=["lead", "rule", "day"], name="scoreevent_cap_idx"),
+            # "Hot now" across leads: the last day's or week's events of one score.
             models.Index(fields=["score", "occurred_at"], name="scoreevent_recent_idx"),
         ]
 

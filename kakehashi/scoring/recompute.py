@@ -17,9 +17,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import CharField, F, FloatField, Func, Value
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Coalesce, NullIf, Substr, TruncDate
+from django.db.models import F, FloatField, Func
+from django.db.models.functions import TruncDate
 
 from kakehashi.leads.models import Lead
 from kakehashi.timeline.models import Activity
@@ -49,11 +48,6 @@ class EpochSeconds(Func):
         )
 
 
-def _label() -> Any:
-    texts = [NullIf(KeyTextTransform(key, "data"), Value("")) for key in engine.LABEL_KEYS]
-    return Substr(Coalesce(*texts, Value(""), output_field=CharField()), 1, 200)
-
-
 def matching_activities(rule: rules.EngagementRuleSpec, scope: dict[str, Any]) -> Any:
     """The activities ``rule`` matches, as a queryset (the SQL twin of ``rule.matches``)."""
     qs = Activity.objects.filter(**scope)
@@ -77,14 +71,13 @@ def rule_rows_sql(
         qs = matching_activities(rule, scope).annotate(
             day_=TruncDate("occurred_at", tzinfo=tz),
             at_=EpochSeconds(F("occurred_at")),
-            label_=_label(),
         )
         sql, inner = qs.values_list(
-            "id", "lead_id", "kind", "occurred_at", "day_", "at_", "label_"
+            "id", "lead_id", "kind", "occurred_at", "day_", "at_"
         ).query.sql_with_params()
         parts.append(
             "SELECT r.id AS activity_id, r.lead_id, r.kind, r.occurred_at, r.day_ AS day, "
-            "r.at_ AS at, r.label_ AS label, CAST(%s AS BIGINT) AS rule_id, "
+            "r.at_ AS at, CAST(%s AS BIGINT) AS rule_id, "
             "CAST(%s AS BIGINT) AS mag, CAST(%s AS BIGINT) AS sgn, "
             "CAST(%s AS BIGINT) AS cap_day, CAST(%s AS BIGINT) AS cap_total "
             f"FROM ({sql}) r"
@@ -113,8 +106,8 @@ def events_insert_sql(union: str) -> str:
     given = f"({_least('cum', 'cap_total')} - {_least('cum - day_pts', 'cap_total')})"
     return f"""
 INSERT INTO scoring_scoreevent
-  (lead_id, score_id, rule_id, activity_id, kind, label, occurred_at, day, at, points)
-SELECT lead_id, %s, rule_id, activity_id, kind, label, occurred_at, day, at, sgn * given
+  (lead_id, score_id, rule_id, activity_id, kind, occurred_at, day, at, points)
+SELECT lead_id, %s, rule_id, activity_id, kind, occurred_at, day, at, sgn * given
 FROM (
   SELECT c.*, {given} AS given FROM (
     SELECT d.*, SUM(day_pts) OVER (

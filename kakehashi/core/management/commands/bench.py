@@ -18,6 +18,15 @@ class Command(BaseCommand):
         lead_list.add_argument("--leads", type=int, default=100_000)
         lead_list.add_argument("--activities-per-lead", type=int, default=10)
         lead_list.add_argument("--repeat", type=int, default=20)
+        scoring = sub.add_parser("scoring", help="lead scoring: ingestion cost, full recompute")
+        scoring.add_argument("--leads", type=int, default=100_000)
+        scoring.add_argument("--activities", type=int, default=2_000_000)
+        scoring.add_argument(
+            "--ingest", type=int, default=5000, help="activities recorded with scoring on, and off"
+        )
+        scoring.add_argument("--json", action="store_true")
+        scoring.add_argument("--bench-data-dir", help="reuse this data dir (SQLite) between runs")
+        scoring.add_argument("--inner", action="store_true", help=_INTERNAL)
         for scenario in (lead_list,):
             scenario.add_argument("--json", action="store_true")
             scenario.add_argument(
@@ -39,6 +48,12 @@ class Command(BaseCommand):
                 leads=options["leads"],
                 activities_per_lead=options["activities_per_lead"],
                 repeat=options["repeat"],
+            )
+        elif options["scenario"] == "scoring":
+            from kakehashi.bench import scoring as scoring_bench
+
+            result = scoring_bench.run(
+                leads=options["leads"], activities=options["activities"], ingest=options["ingest"]
             )
         else:  # pragma: no cover - argparse restricts the choices
             raise CommandError(options["scenario"])
