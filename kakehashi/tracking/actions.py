@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,7 @@ from kakehashi.lib import normalize
 from kakehashi.timeline.actions import record
 from kakehashi.timeline.models import Department
 
-from . import pipeline
+from . import pipeline, storage
 from .models import DailyCount, Event, EventType, KnownUser, Source, Status, Visitor
 from .models import generate_write_key as _new_key
 from .spec import Incoming
@@ -139,7 +139,7 @@ def forget_source(write_key: str) -> None:
 def store_events(
     *,
     source_id: int,
-    events: Iterable[Incoming],
+    events: Sequence[Incoming],
     received_at: datetime,
     ip: str | None = None,
     user_agent: str = "",
@@ -147,26 +147,16 @@ def store_events(
     """Insert the events, skipping messageIds this source already sent; returns how many
     were offered. ``ip`` and ``user_agent`` are the request's, for events whose context has
     none. Processing is scheduled for after the commit."""
-    rows = [
-        Event(
+    if events:
+        storage.insert_events(
             source_id=source_id,
-            message_id=e.message_id,
-            type=e.type,
+            events=events,
             received_at=received_at,
-            occurred_at=e.occurred_at,
-            anonymous_id=e.anonymous_id,
-            user_id=e.user_id,
-            name=e.name,
-            ip=e.ip or ip,
-            user_agent=e.user_agent or user_agent[:300],
-            payload=e.payload,
+            ip=ip,
+            user_agent=user_agent,
         )
-        for e in events
-    ]
-    if rows:
-        Event.objects.bulk_create(rows, ignore_conflicts=True)
         transaction.on_commit(schedule_processing)
-    return len(rows)
+    return len(events)
 
 
 def schedule_processing() -> None:
@@ -328,8 +318,8 @@ def _lead_by_traits(
             lead = lead_actions.create_lead(
                 actor=None, fields=_new_lead_fields(event, message, visitor), now=now
             )
-        except lead_actions.LeadEmailTaken as taken:
-            lead = Lead.objects.get(pk=taken.existing_id)
+        except lead_actions.LeadEmailTaken:  # identified at the same moment elsewhere
+            lead = Lead.objects.get(email=message.email)
     if lead.company_id is None:
         company = _company_for_domain(message.email)
         if company is not None:
@@ -362,15 +352,19 @@ def _new_lead_fields(
     if title:
         fields["title"] = title[:100]
     company = traits.get("company")
-    company_name = _trait(company, "name") if isinstance(company, dict) else _trait(traits, "company")
+    company_name = (
+        _trait(company, "name") if isinstance(company, dict) else _trait(traits, "company")
+    )
     if _company_for_domain(message.email) is None and company_name:
         fields["company_name"] = company_name[:200]
     touch = visitor or Visitor(
         utm_source=message.campaign.get("source", ""), referrer_domain=message.referrer_domain
     )
-    first_touch = " / ".join(
-        v for v in (touch.utm_source, touch.utm_campaign) if v
-    ) or touch.referrer_domain or touch.landing_url
+    first_touch = (
+        " / ".join(v for v in (touch.utm_source, touch.utm_campaign) if v)
+        or touch.referrer_domain
+        or touch.landing_url
+    )
     if first_touch:
         fields["first_touch"] = first_touch[:200]
         fields["first_touch_at"] = touch.first_seen_at or event.occurred_at

@@ -90,7 +90,9 @@ def receive(request: HttpRequest, kind: str | None = None) -> HttpResponse:
     limit = spec.MAX_BATCH_BYTES if kind is None else spec.MAX_EVENT_BYTES
     try:
         if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
-            raise spec.BadRequest(_("The request is larger than %(kb)d KB.") % {"kb": limit // 1024})
+            raise spec.BadRequest(
+                _("The request is larger than %(kb)d KB.") % {"kb": limit // 1024}
+            )
         body = spec.decode_body(
             request.body,
             content_encoding=request.headers.get("Content-Encoding", ""),
@@ -153,7 +155,9 @@ def script(request: HttpRequest) -> HttpResponse:
 
 def _pixel_visitor(request: HttpRequest, day: date) -> str:
     # No cookie: a daily, salted hash of address and browser tells visits apart (Plausible's way).
-    seed = f"{settings.SECRET_KEY}|{day}|{client_ip(request)}|{request.headers.get('User-Agent', '')}"
+    seed = (
+        f"{settings.SECRET_KEY}|{day}|{client_ip(request)}|{request.headers.get('User-Agent', '')}"
+    )
     return "px-" + hashlib.sha256(seed.encode()).hexdigest()[:32]
 
 
@@ -174,7 +178,8 @@ def _record_pixel(request: HttpRequest, data: dict[str, Any]) -> None:
     if source is None:
         return
     received_at = timezone.now()
-    properties = data.get("p") if isinstance(data.get("p"), dict) else {}
+    given = data.get("p")
+    properties: dict[str, Any] = given if isinstance(given, dict) else {}
     referrer = request.headers.get("Referer", "")
     if data["t"] == "page" and referrer and "url" not in properties:
         properties = {**properties, "url": referrer[:2000]}

@@ -19,7 +19,9 @@ class SourceForm(forms.ModelForm):
         }
 
     def clean_allowed_origins(self) -> str:
-        lines = [line.strip().rstrip("/") for line in self.cleaned_data["allowed_origins"].splitlines()]
+        lines = [
+            line.strip().rstrip("/") for line in self.cleaned_data["allowed_origins"].splitlines()
+        ]
         for line in filter(None, lines):
             parts = urlsplit(line)
             if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:

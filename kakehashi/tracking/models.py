@@ -80,9 +80,7 @@ class Source(models.Model):
         verbose_name_plural = _("sources")
         constraints = [
             models.CheckConstraint(condition=~Q(name=""), name="tracking_source_name_required"),
-            models.CheckConstraint(
-                condition=~Q(write_key=""), name="tracking_source_key_required"
-            ),
+            models.CheckConstraint(condition=~Q(write_key=""), name="tracking_source_key_required"),
         ]
 
     def __str__(self) -> str:
@@ -90,7 +88,9 @@ class Source(models.Model):
 
     @property
     def origins(self) -> list[str]:
-        return [line.strip().rstrip("/") for line in self.allowed_origins.splitlines() if line.strip()]
+        return [
+            line.strip().rstrip("/") for line in self.allowed_origins.splitlines() if line.strip()
+        ]
 
     @property
     def blocked_networks(self) -> list[str]:

@@ -35,9 +35,7 @@ def by_write_key(write_key: str) -> SourceInfo | None:
     if cached is not None and cached[0] > now:
         return cached[1]
     source = Source.objects.filter(write_key=write_key).first()
-    info = (
-        SourceInfo(source.pk, source.is_enabled, frozenset(source.origins)) if source else None
-    )
+    info = SourceInfo(source.pk, source.is_enabled, frozenset(source.origins)) if source else None
     with _lock:
         if len(_by_key) > 10_000:  # unknown keys must not grow the cache without bound
             _by_key.clear()

@@ -7,6 +7,7 @@ and each event that breaks a rule is rejected with its own reason while the othe
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import uuid
 import zlib
@@ -185,8 +186,6 @@ def _id_or_blank(value: Any) -> str:
 
 
 def _ip(value: Any) -> str | None:
-    import ipaddress
-
     if not isinstance(value, str):
         return None
     try:
@@ -199,7 +198,8 @@ def parse(
     data: dict[str, Any], *, path_type: str | None, body_size: int, received_at: datetime
 ) -> Parsed:
     """Validate a decoded body: one event (``path_type`` set) or a batch ({"batch": [...]})."""
-    parsed = Parsed(write_key=data.get("writeKey") if isinstance(data.get("writeKey"), str) else "")
+    key = data.get("writeKey")
+    parsed = Parsed(write_key=key if isinstance(key, str) else "")
     if path_type is not None:
         items, shared_context, sent_at = [data], None, data.get("sentAt")
     else:

@@ -22,7 +22,9 @@ staff = [
     path("settings/sources/<int:pk>/", views.source_detail, name="source"),
     path("settings/sources/<int:pk>/rotate/", views.source_rotate, name="rotate"),
     path("settings/sources/<int:pk>/debugger/", views.debugger, name="debugger"),
-    path("settings/sources/<int:pk>/debugger/events/", views.debugger_events, name="debugger_events"),
+    path(
+        "settings/sources/<int:pk>/debugger/events/", views.debugger_events, name="debugger_events"
+    ),
     path("settings/sources/<int:pk>/visitors/", views.visitors, name="visitors"),
 ]
 

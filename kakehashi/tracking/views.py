@@ -135,9 +135,7 @@ def source_rotate(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 def _debugger_rows(source: Source) -> list[Event]:
     return list(
-        Event.objects.filter(source=source)
-        .select_related("lead")
-        .newest_first()[:DEBUGGER_ROWS]
+        Event.objects.filter(source=source).select_related("lead").newest_first()[:DEBUGGER_ROWS]
     )
 
 
@@ -154,7 +152,9 @@ def debugger_events(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The debugger's rows, polled by htmx every few seconds."""
     source = get_object_or_404(Source, pk=pk)
     return render(
-        request, "tracking/_debugger_rows.html", {"source": source, "events": _debugger_rows(source)}
+        request,
+        "tracking/_debugger_rows.html",
+        {"source": source, "events": _debugger_rows(source)},
     )
 
 
@@ -169,7 +169,9 @@ def visitors(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         .order_by("-n")[:20]
     )
     page = Paginator(
-        Visitor.objects.filter(source=source).select_related("lead").order_by("-last_seen_at", "-id"),
+        Visitor.objects.filter(source=source)
+        .select_related("lead")
+        .order_by("-last_seen_at", "-id"),
         50,
     ).get_page(request.GET.get("page"))
     context: dict[str, Any] = {"source": source, "by_origin": by_origin, "page_obj": page}

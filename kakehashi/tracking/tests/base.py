@@ -12,9 +12,12 @@ from django.utils import timezone
 
 from kakehashi.testing import PersonaTestCase
 from kakehashi.tracking import actions, sources
+from kakehashi.tracking.models import Source
 
 
 class TrackingTestCase(PersonaTestCase):
+    source: Source
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

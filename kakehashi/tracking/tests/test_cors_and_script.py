@@ -42,6 +42,11 @@ class ScriptTests(TrackingTestCase):
         self.assertNotIn("http://", body.replace("http://www", ""))  # no third-party code
 
     def test_the_floor_endpoint_is_off_unless_benchmarking(self):
-        self.assertEqual(self.public.post("/v1/_floor", b"{}", content_type="application/json").status_code, 404)
+        self.assertEqual(
+            self.public.post("/v1/_floor", b"{}", content_type="application/json").status_code, 404
+        )
         with self.settings(TRACKING_BENCH_ENDPOINT=True):
-            self.assertEqual(self.public.post("/v1/_floor", b"{}", content_type="application/json").status_code, 200)
+            self.assertEqual(
+                self.public.post("/v1/_floor", b"{}", content_type="application/json").status_code,
+                200,
+            )

@@ -35,7 +35,12 @@ class ProcessingStepTests(TrackingTestCase):
         self.assertEqual(self.outcome("human"), (Status.ANONYMOUS, ""))
 
     def test_blocked_ip_networks_are_dropped(self):
-        actions.update_source(source=self.source, actor=self.aiko, changes={"blocked_ips": "203.0.113.0/24"}, now=timezone.now())
+        actions.update_source(
+            source=self.source,
+            actor=self.aiko,
+            changes={"blocked_ips": "203.0.113.0/24"},
+            now=timezone.now(),
+        )
         self.send("/v1/page", page("office", ip="203.0.113.9"))
         self.send("/v1/page", page("outside", ip="198.51.100.1"))
         self.assertEqual(self.outcome("office"), (Status.DROPPED, "blocked_ip"))
@@ -48,12 +53,23 @@ class ProcessingStepTests(TrackingTestCase):
         self.assertEqual(self.outcome("js"), (Status.DROPPED, "invalid_url"))
 
     def test_a_disabled_source_drops_everything(self):
-        actions.update_source(source=self.source, actor=self.aiko, changes={"is_enabled": False}, now=timezone.now())
+        actions.update_source(
+            source=self.source, actor=self.aiko, changes={"is_enabled": False}, now=timezone.now()
+        )
         self.assertEqual(self.send("/v1/page", page("off")).status_code, 200)
         self.assertEqual(self.outcome("off"), (Status.DROPPED, "disabled_source"))
 
     def test_drop_counts_per_reason_are_shown_on_the_source_page(self):
-        self.send("/v1/batch", {"batch": [page("b1", userAgent="AhrefsBot/7.0"), page("b2", userAgent="bingbot/2.0"), page("ok")]})
+        self.send(
+            "/v1/batch",
+            {
+                "batch": [
+                    page("b1", userAgent="AhrefsBot/7.0"),
+                    page("b2", userAgent="bingbot/2.0"),
+                    page("ok"),
+                ]
+            },
+        )
         self.assertEqual(actions.drop_counts(self.source, since=timezone.localdate()), [("bot", 2)])
         self.client.force_login(self.ken)
         response = self.client.get(reverse("tracking:source", args=[self.source.pk]))

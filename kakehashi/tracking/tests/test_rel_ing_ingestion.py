@@ -14,7 +14,13 @@ from .base import TrackingTestCase
 
 
 def track(message_id="m-1", **extra):
-    return {"type": "track", "event": "Signed Up", "anonymousId": "a-1", "messageId": message_id, **extra}
+    return {
+        "type": "track",
+        "event": "Signed Up",
+        "anonymousId": "a-1",
+        "messageId": message_id,
+        **extra,
+    }
 
 
 class IngestionTests(TrackingTestCase):
@@ -23,7 +29,9 @@ class IngestionTests(TrackingTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.json(), {"success": True})
         event = Event.objects.get(source=self.source, message_id="m-1")
-        self.assertEqual((event.type, event.name, event.anonymous_id), ("track", "Signed Up", "a-1"))
+        self.assertEqual(
+            (event.type, event.name, event.anonymous_id), ("track", "Signed Up", "a-1")
+        )
 
     def test_every_spec_call_is_accepted_at_its_own_path(self):
         calls = {
@@ -37,9 +45,7 @@ class IngestionTests(TrackingTestCase):
         for kind, body in calls.items():
             with self.subTest(kind=kind):
                 self.assertEqual(self.send(f"/v1/{kind}", body).status_code, 200)
-        self.assertEqual(
-            sorted(Event.objects.values_list("type", flat=True)), sorted(calls)
-        )
+        self.assertEqual(sorted(Event.objects.values_list("type", flat=True)), sorted(calls))
 
     def test_rel_ing_2_a_retried_message_is_stored_once(self):
         batch = {"batch": [track("m-1"), track("m-2")]}
@@ -98,7 +104,10 @@ class IngestionTests(TrackingTestCase):
         self.assertEqual(Event.objects.get().occurred_at, datetime(2024, 4, 1, 0, 0, tzinfo=UTC))
 
     def test_batch_context_is_merged_into_each_event(self):
-        body = {"batch": [track("c-1", context={"locale": "ja-JP"})], "context": {"ip": "198.51.100.7", "locale": "en"}}
+        body = {
+            "batch": [track("c-1", context={"locale": "ja-JP"})],
+            "context": {"ip": "198.51.100.7", "locale": "en"},
+        }
         self.send("/v1/batch", body)
         event = Event.objects.get()
         self.assertEqual(event.payload["context"]["locale"], "ja-JP")
@@ -185,7 +194,12 @@ class BadInputTests(TrackingTestCase):
         self.assertEqual(self.public.get("/v1/track").status_code, 405)
 
     def test_numbers_are_accepted_as_ids_but_objects_are_not(self):
-        body = {"batch": [{"type": "track", "event": "E", "userId": 42}, {"type": "track", "event": "E", "userId": {"a": 1}}]}
+        body = {
+            "batch": [
+                {"type": "track", "event": "E", "userId": 42},
+                {"type": "track", "event": "E", "userId": {"a": 1}},
+            ]
+        }
         reasons = self.reasons(self.send("/v1/batch", body))
         self.assertEqual(list(reasons), [1])
         self.assertEqual(Event.objects.get().user_id, "42")

@@ -19,16 +19,23 @@ class PixelTests(TrackingTestCase):
             return self.public.get("/t.gif", {"d": token}, **headers)
 
     def test_a_signed_pixel_records_a_page_view_from_the_referrer(self):
-        response = self.get(pixel.sign(source_id=self.source.pk), HTTP_REFERER="https://www.example.co.jp/nojs")
+        response = self.get(
+            pixel.sign(source_id=self.source.pk), HTTP_REFERER="https://www.example.co.jp/nojs"
+        )
         self.assertEqual(response["Content-Type"], "image/gif")
         self.assertEqual(response.content, pixel.GIF)
         self.assertEqual(response["Cache-Control"], "no-store, max-age=0")
         event = Event.objects.get()
-        self.assertEqual((event.type, event.payload["properties"]["url"]), ("page", "https://www.example.co.jp/nojs"))
+        self.assertEqual(
+            (event.type, event.payload["properties"]["url"]),
+            ("page", "https://www.example.co.jp/nojs"),
+        )
         self.assertTrue(event.anonymous_id.startswith("px-"))
 
     def test_an_email_open_pixel_names_the_event_and_user(self):
-        self.get(pixel.sign(source_id=self.source.pk, type="track", name="Email Opened", user_id="crm-1"))
+        self.get(
+            pixel.sign(source_id=self.source.pk, type="track", name="Email Opened", user_id="crm-1")
+        )
         event = Event.objects.get()
         self.assertEqual((event.name, event.user_id), ("Email Opened", "crm-1"))
 
@@ -45,7 +52,9 @@ class PixelTests(TrackingTestCase):
 
         raw = base64.urlsafe_b64encode(pickle.dumps(Boom())).decode()
         self.assertEqual(self.get(raw).status_code, 200)
-        forged = signing.dumps({"s": self.source.pk, "t": "page"}, key="not-our-secret", salt=pixel.SALT)
+        forged = signing.dumps(
+            {"s": self.source.pk, "t": "page"}, key="not-our-secret", salt=pixel.SALT
+        )
         self.assertEqual(self.get(forged).status_code, 200)
         self.assertFalse(Event.objects.exists())
 

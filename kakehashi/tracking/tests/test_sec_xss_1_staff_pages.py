@@ -17,7 +17,13 @@ CORPUS = [
     "<iframe src=javascript:alert('xss-4')></iframe>",
     "</textarea><body onload=alert('xss-5')>",
 ]
-DANGEROUS = ["<script>alert(", "<img src=x onerror", "<svg onload", "<iframe src=javascript", "<body onload"]
+DANGEROUS = [
+    "<script>alert(",
+    "<img src=x onerror",
+    "<svg onload",
+    "<iframe src=javascript",
+    "<body onload",
+]
 
 
 class XssCorpusTests(TrackingTestCase):
@@ -34,8 +40,23 @@ class XssCorpusTests(TrackingTestCase):
                 "alias": {"userId": f"u{n}", "previousId": anon},
             }  # fmt: skip
             for kind, body in calls.items():
-                self.assertIn(self.send(f"/v1/{kind}", {**body, "messageId": f"{kind}-{n}"}).status_code, (200, 400))
-            self.send("/v1/batch", {"batch": [{"type": "track", "anonymousId": evil[:100], "event": evil, "messageId": f"b-{n}"}]})
+                self.assertIn(
+                    self.send(f"/v1/{kind}", {**body, "messageId": f"{kind}-{n}"}).status_code,
+                    (200, 400),
+                )
+            self.send(
+                "/v1/batch",
+                {
+                    "batch": [
+                        {
+                            "type": "track",
+                            "anonymousId": evil[:100],
+                            "event": evil,
+                            "messageId": f"b-{n}",
+                        }
+                    ]
+                },
+            )
             with self.captureOnCommitCallbacks(execute=True):
                 self.public.get("/t.gif", {"d": pixel.sign(source_id=self.source.pk, type="track", name=evil)}, HTTP_REFERER=url, HTTP_USER_AGENT=evil)  # fmt: skip
         # The visitor identifies with a hostile name: a lead is created from public traits.
@@ -63,5 +84,7 @@ class XssCorpusTests(TrackingTestCase):
                     self.assertNotIn(marker, html)
         timeline = self.client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
         self.assertIn("&lt;script&gt;alert(", timeline)  # shown, as text
-        debugger = self.client.get(reverse("tracking:debugger_events", args=[self.source.pk])).content.decode()
+        debugger = self.client.get(
+            reverse("tracking:debugger_events", args=[self.source.pk])
+        ).content.decode()
         self.assertIn("&lt;svg onload", debugger)

@@ -30,9 +30,14 @@ class SegmentLibraryTests(LiveServerTestCase):
 
     def test_identify_track_and_page_reach_the_leads_timeline(self):
         analytics = self.client_for(gzip=True)
-        analytics.identify("crm-1001", {"email": "Keiko.Sato@Example.co.jp", "lastName": "佐藤", "firstName": "恵子"})
+        analytics.identify(
+            "crm-1001",
+            {"email": "Keiko.Sato@Example.co.jp", "lastName": "佐藤", "firstName": "恵子"},
+        )
         analytics.track("crm-1001", "Requested Demo", {"plan": "enterprise"})
-        analytics.page("crm-1001", "Docs", "Getting started", {"url": "https://www.example.co.jp/docs/start"})
+        analytics.page(
+            "crm-1001", "Docs", "Getting started", {"url": "https://www.example.co.jp/docs/start"}
+        )
         analytics.identify("crm-2002", {"email": "other@example.co.jp"})
         analytics.track("crm-2002", "Signed Up")
         analytics.flush()
@@ -49,7 +54,11 @@ class SegmentLibraryTests(LiveServerTestCase):
         self.assertEqual(page.data["url"], "https://www.example.co.jp/docs/start")
         other = Lead.objects.get(email="other@example.co.jp")
         self.assertEqual(
-            list(Activity.objects.filter(lead=other, kind__startswith="track.").values_list("kind", flat=True)),
+            list(
+                Activity.objects.filter(lead=other, kind__startswith="track.").values_list(
+                    "kind", flat=True
+                )
+            ),
             ["track.signed_up"],
         )
         self.assertEqual(Event.objects.filter(source=self.source).count(), 5)

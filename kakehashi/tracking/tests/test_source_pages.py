@@ -19,7 +19,9 @@ from .base import TrackingTestCase
 class SourcePageTests(TrackingTestCase):
     def test_aiko_creates_a_source_and_sees_its_snippet_and_disclosure_text(self):
         self.client.force_login(self.aiko)
-        response = self.client.post(reverse("tracking:sources"), {"name": "採用サイト"}, follow=True)
+        response = self.client.post(
+            reverse("tracking:sources"), {"name": "採用サイト"}, follow=True
+        )
         source = Source.objects.get(name="採用サイト")
         self.assertContains(response, source.write_key)
         self.assertContains(response, "data-write-key=&quot;" + source.write_key)
@@ -33,9 +35,13 @@ class SourcePageTests(TrackingTestCase):
         self.client.force_login(self.ken)
         self.assertEqual(self.client.get(reverse("tracking:sources")).status_code, 200)
         self.assertNotContains(self.client.get(reverse("tracking:sources")), "Create source")
-        self.assertEqual(self.client.post(reverse("tracking:sources"), {"name": "x"}).status_code, 403)
+        self.assertEqual(
+            self.client.post(reverse("tracking:sources"), {"name": "x"}).status_code, 403
+        )
         key = self.source.write_key
-        self.assertEqual(self.client.post(reverse("tracking:rotate", args=[self.source.pk])).status_code, 403)
+        self.assertEqual(
+            self.client.post(reverse("tracking:rotate", args=[self.source.pk])).status_code, 403
+        )
         self.source.refresh_from_db()
         self.assertEqual(self.source.write_key, key)
 
@@ -43,8 +49,12 @@ class SourcePageTests(TrackingTestCase):
         self.client.force_login(self.outsider)
         for name in ("tracking:sources",):
             self.assertEqual(self.client.get(reverse(name)).status_code, 403)
-        self.assertEqual(self.client.get(reverse("tracking:source", args=[self.source.pk])).status_code, 403)
-        self.assertEqual(self.client.get(reverse("tracking:debugger", args=[self.source.pk])).status_code, 403)
+        self.assertEqual(
+            self.client.get(reverse("tracking:source", args=[self.source.pk])).status_code, 403
+        )
+        self.assertEqual(
+            self.client.get(reverse("tracking:debugger", args=[self.source.pk])).status_code, 403
+        )
 
     def test_the_admin_rotates_the_write_key(self):
         self.client.force_login(self.admin)
@@ -70,7 +80,10 @@ class SourcePageTests(TrackingTestCase):
         url = reverse("tracking:debugger_events", args=[self.source.pk])
         with CaptureQueriesContext(connection) as few:
             self.client.get(url)
-        self.send("/v1/batch", {"batch": [{"type": "track", "event": f"F{i}", "anonymousId": "a"} for i in range(20)]})
+        self.send(
+            "/v1/batch",
+            {"batch": [{"type": "track", "event": f"F{i}", "anonymousId": "a"} for i in range(20)]},
+        )
         with CaptureQueriesContext(connection) as many:
             response = self.client.get(url)
         self.assertEqual(len(few), len(many))
@@ -80,8 +93,25 @@ class SourcePageTests(TrackingTestCase):
         self.assertContains(page, 'hx-trigger="every 3s"')
 
     def test_the_visitors_page_shows_anonymous_traffic_by_origin(self):
-        self.send("/v1/page", {"anonymousId": "v1", "properties": {"url": "https://www.example.co.jp/?utm_source=linkedin&utm_medium=social"}})
-        self.send("/v1/page", {"anonymousId": "v2", "properties": {"url": "https://www.example.co.jp/", "referrer": "https://www.google.co.jp/search"}})
+        self.send(
+            "/v1/page",
+            {
+                "anonymousId": "v1",
+                "properties": {
+                    "url": "https://www.example.co.jp/?utm_source=linkedin&utm_medium=social"
+                },
+            },
+        )
+        self.send(
+            "/v1/page",
+            {
+                "anonymousId": "v2",
+                "properties": {
+                    "url": "https://www.example.co.jp/",
+                    "referrer": "https://www.google.co.jp/search",
+                },
+            },
+        )
         self.client.force_login(self.sato)
         response = self.client.get(reverse("tracking:visitors", args=[self.source.pk]))
         self.assertContains(response, "linkedin")
@@ -91,7 +121,15 @@ class SourcePageTests(TrackingTestCase):
 class SourceCommandTests(TrackingTestCase):
     def test_source_create_prints_the_write_key_as_json(self):
         out = StringIO()
-        call_command("source", "create", "ECサイト", "--origin", "https://shop.example.jp", "--json", stdout=out)
+        call_command(
+            "source",
+            "create",
+            "ECサイト",
+            "--origin",
+            "https://shop.example.jp",
+            "--json",
+            stdout=out,
+        )
         printed = json.loads(out.getvalue())
         source = Source.objects.get(pk=printed["id"])
         self.assertEqual((printed["name"], printed["write_key"]), ("ECサイト", source.write_key))
@@ -111,7 +149,10 @@ class SourceCommandTests(TrackingTestCase):
         from kakehashi.tracking import actions
 
         self.send("/v1/page", {"anonymousId": "old", "messageId": "old"})
-        self.send("/v1/identify", {"anonymousId": "known", "messageId": "known", "traits": {"email": "k@example.jp"}})
+        self.send(
+            "/v1/identify",
+            {"anonymousId": "known", "messageId": "known", "traits": {"email": "k@example.jp"}},
+        )
         later = timezone.now() + timedelta(days=400)
         self.assertEqual(actions.purge_expired(now=later, retention_days=395), 1)
         self.assertEqual(list(Event.objects.values_list("message_id", flat=True)), ["known"])

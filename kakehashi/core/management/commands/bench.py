@@ -18,6 +18,13 @@ class Command(BaseCommand):
         lead_list.add_argument("--leads", type=int, default=100_000)
         lead_list.add_argument("--activities-per-lead", type=int, default=10)
         lead_list.add_argument("--repeat", type=int, default=20)
+        ingest = sub.add_parser("ingest", help="event ingestion through gunicorn, with retries")
+        ingest.add_argument("--events", type=int, default=200_000)
+        ingest.add_argument("--concurrency", type=int, default=4, help="client processes")
+        ingest.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+        ingest.add_argument("--json", action="store_true")
+        ingest.add_argument("--bench-data-dir", help="reuse this data dir (SQLite) between runs")
+        ingest.add_argument("--inner", action="store_true", help=_INTERNAL)
         scoring = sub.add_parser("scoring", help="lead scoring: ingestion cost, full recompute")
         scoring.add_argument("--leads", type=int, default=100_000)
         scoring.add_argument("--activities", type=int, default=2_000_000)
@@ -54,6 +61,14 @@ class Command(BaseCommand):
 
             result = scoring_bench.run(
                 leads=options["leads"], activities=options["activities"], ingest=options["ingest"]
+            )
+        elif options["scenario"] == "ingest":
+            from kakehashi.bench import ingest as ingest_bench
+
+            result = ingest_bench.run(
+                events=options["events"],
+                concurrency=options["concurrency"],
+                workers=options["workers"],
             )
         else:  # pragma: no cover - argparse restricts the choices
             raise CommandError(options["scenario"])

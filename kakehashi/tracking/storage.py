@@ -1,0 +1,82 @@
+"""The ingestion hot path in SQL: insert a batch of events, skipping messageIds already stored.
+
+One statement per batch, no model objects: on PostgreSQL an INSERT … SELECT FROM unnest() of
+one array per column (one short statement to parse and plan, whatever the batch size), on
+SQLite an executemany. Both end in ON CONFLICT DO NOTHING on (source, message_id) (REL-ING-2).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from django.db import connection
+
+from .models import Event, Status
+from .spec import Incoming
+
+COLUMNS = (
+    "source_id", "message_id", "type", "received_at", "occurred_at", "anonymous_id", "user_id",
+    "name", "ip", "user_agent", "payload", "status", "drop_reason",
+)  # fmt: skip
+TABLE = Event._meta.db_table
+
+_POSTGRES = f"""
+INSERT INTO {TABLE} ({", ".join(COLUMNS)})
+SELECT %s, m, t, %s, o, a, u, n, i::inet, ua, p::jsonb, '{Status.PENDING}', ''
+FROM unnest(%s::text[], %s::text[], %s::timestamptz[], %s::text[], %s::text[], %s::text[],
+            %s::text[], %s::text[], %s::text[]) AS x(m, t, o, a, u, n, i, ua, p)
+ON CONFLICT (source_id, message_id) DO NOTHING
+"""
+_SQLITE = (
+    f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
+    "ON CONFLICT (source_id, message_id) DO NOTHING"
+)
+
+
+def _sqlite_time(value: datetime) -> str:
+    # Django's SQLite format: naive UTC with a space separator.
+    return str(value.astimezone(UTC).replace(tzinfo=None))
+
+
+def insert_events(
+    *,
+    source_id: int,
+    events: Sequence[Incoming],
+    received_at: datetime,
+    ip: str | None,
+    user_agent: str,
+) -> None:
+    """Insert ``events``; ``ip``/``user_agent`` fill in for events whose context had none."""
+    user_agent = user_agent[:300]
+    payloads = [json.dumps(e.payload, ensure_ascii=False) for e in events]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                _POSTGRES,
+                [
+                    source_id,
+                    received_at,
+                    [e.message_id for e in events],
+                    [e.type for e in events],
+                    [e.occurred_at for e in events],
+                    [e.anonymous_id for e in events],
+                    [e.user_id for e in events],
+                    [e.name for e in events],
+                    [e.ip or ip for e in events],
+                    [e.user_agent or user_agent for e in events],
+                    payloads,
+                ],
+            )
+            return
+        received = _sqlite_time(received_at)
+        cursor.executemany(
+            _SQLITE,
+            [
+                (source_id, e.message_id, e.type, received, _sqlite_time(e.occurred_at),
+                 e.anonymous_id, e.user_id, e.name, e.ip or ip, e.user_agent or user_agent,
+                 payload, Status.PENDING, "")
+                for e, payload in zip(events, payloads, strict=True)
+            ],
+        )  # fmt: skip
