@@ -509,14 +509,18 @@ def drop_counts(source: Source, *, since: Any) -> list[tuple[str, int]]:
 
 
 def purge_expired(*, now: datetime, retention_days: int, batch: int = 5000) -> int:
-    """Delete anonymous and dropped events, and never-identified visitors, past retention."""
+    """Delete processed events and never-identified visitors past the retention period.
+
+    What an identified lead did stays on their timeline (the activities); the raw rows are
+    only the intake log, and the dedup window is the retention period.
+    """
     cutoff = now - timedelta(days=retention_days)
     deleted = 0
     while True:
         ids = list(
-            Event.objects.filter(
-                received_at__lt=cutoff, status__in=[Status.ANONYMOUS, Status.DROPPED]
-            ).values_list("id", flat=True)[:batch]
+            Event.objects.filter(received_at__lt=cutoff)
+            .exclude(status=Status.PENDING)
+            .values_list("id", flat=True)[:batch]
         )
         if not ids:
             break

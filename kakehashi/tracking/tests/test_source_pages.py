@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kakehashi.timeline.models import Activity
-from kakehashi.tracking.models import Event, Source
+from kakehashi.tracking.models import Event, Source, Visitor
 
 from .base import TrackingTestCase
 
@@ -141,7 +141,7 @@ class SourceCommandTests(TrackingTestCase):
         call_command("source", "rotate", str(self.source.pk), "--json", stdout=out)
         self.assertNotEqual(json.loads(out.getvalue())["write_key"], self.source.write_key)
 
-    def test_retention_purges_old_anonymous_events_but_keeps_leads_history(self):
+    def test_retention_purges_old_events_but_the_leads_timeline_stays(self):
         from datetime import timedelta
 
         from django.utils import timezone
@@ -153,6 +153,16 @@ class SourceCommandTests(TrackingTestCase):
             "/v1/identify",
             {"anonymousId": "known", "messageId": "known", "traits": {"email": "k@example.jp"}},
         )
+        self.send("/v1/page", {"anonymousId": "known", "messageId": "seen"})
         later = timezone.now() + timedelta(days=400)
-        self.assertEqual(actions.purge_expired(now=later, retention_days=395), 1)
-        self.assertEqual(list(Event.objects.values_list("message_id", flat=True)), ["known"])
+        self.assertEqual(actions.purge_expired(now=later, retention_days=395), 3)
+        self.assertFalse(Event.objects.exists())
+        self.assertEqual(
+            list(
+                Activity.objects.filter(lead__email="k@example.jp", kind="page.viewed").values_list(
+                    "data__message_id", flat=True
+                )
+            ),
+            ["seen"],
+        )
+        self.assertEqual(list(Visitor.objects.values_list("anonymous_id", flat=True)), ["known"])

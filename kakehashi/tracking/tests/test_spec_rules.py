@@ -1,0 +1,60 @@
+"""The Segment spec rules as pure functions (no database): clock skew, limits, ids."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime, timedelta
+from unittest import TestCase
+
+from kakehashi.bench.ingest import make_plan
+from kakehashi.tracking import spec
+
+RECEIVED = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
+
+
+class ClockSkewTests(TestCase):
+    def test_a_fast_client_clock_is_corrected_with_sent_at(self):
+        # The device clock runs 5 minutes fast; the event happened 30 s before sending.
+        timestamp = RECEIVED + timedelta(minutes=5) - timedelta(seconds=30)
+        sent_at = RECEIVED + timedelta(minutes=5)
+        self.assertEqual(
+            spec.corrected_time(timestamp, sent_at, RECEIVED), RECEIVED - timedelta(seconds=30)
+        )
+
+    def test_without_a_timestamp_the_event_happened_when_received(self):
+        self.assertEqual(spec.corrected_time(None, RECEIVED, RECEIVED), RECEIVED)
+
+    def test_an_event_is_never_in_the_future(self):
+        future = RECEIVED + timedelta(days=3)
+        self.assertEqual(spec.corrected_time(future, None, RECEIVED), RECEIVED)
+
+    def test_timestamps_without_a_zone_are_utc(self):
+        self.assertEqual(spec.parse_time("2026-11-28T03:00:00"), RECEIVED)
+        self.assertEqual(spec.parse_time("2026-11-28T12:00:00+09:00"), RECEIVED)
+        with self.assertRaises(ValueError):
+            spec.parse_time("28/11/2026")
+
+
+class BodyTests(TestCase):
+    def test_gzip_is_inflated_up_to_the_limit_only(self):
+        self.assertEqual(
+            spec.decode_body(gzip.compress(b"{}"), content_encoding="gzip", limit=10), b"{}"
+        )
+        with self.assertRaises(spec.BadRequest):
+            spec.decode_body(gzip.compress(b"x" * 11), content_encoding="gzip", limit=10)
+
+    def test_the_write_key_may_come_in_the_body(self):
+        parsed = spec.parse(
+            {"writeKey": "k", "batch": []}, path_type=None, body_size=0, received_at=RECEIVED
+        )
+        self.assertEqual(parsed.write_key, "k")
+
+
+class BenchPlanTests(TestCase):
+    def test_the_benchmark_resends_about_a_tenth_of_its_messages(self):
+        plans = make_plan(5000, 3)
+        ids = [i for plan in plans for _body, batch in plan for i in batch]
+        self.assertEqual(len(ids), 5000)
+        retries = len(ids) - len(set(ids))
+        self.assertTrue(350 < retries < 650, retries)
+        self.assertTrue(all(1 <= len(batch) <= 100 for plan in plans for _b, batch in plan))
