@@ -127,7 +127,8 @@ def _rule_counts(
     recent = ScoreEvent.objects.filter(
         score_id=score_id, lead_id__in=lead_ids, occurred_at__gte=now - timedelta(days=max(WINDOWS))
     )
-    for row in recent.values("lead_id", "rule_id").annotate(**windows):
+    counted: Any = recent.values("lead_id", "rule_id").annotate(**windows)
+    for row in counted:
         for days in WINDOWS:
             key = f"rule:{row['rule_id']}:{days}d"
             if key in index:

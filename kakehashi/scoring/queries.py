@@ -128,13 +128,14 @@ def explain(lead_id: int, score: Score, now: datetime) -> Explanation:
 def velocity(score: Score, now: datetime, *, days: float, limit: int = 50) -> list[dict[str, Any]]:
     """Leads that gained the most engagement points in the last ``days``: "hot now"."""
     since = now - timedelta(days=days)
-    return list(
+    rows: Any = (
         ScoreEvent.objects.filter(score=score, occurred_at__gte=since)
         .values("lead_id")
         .annotate(gained=Sum("points"))
         .filter(gained__gt=0)
         .order_by("-gained", "lead_id")[:limit]
     )
+    return list(rows)
 
 
 @dataclass

@@ -42,9 +42,12 @@ class EpochSeconds(Func):
             **extra,
         )
 
-    def as_sqlite(self, compiler: Any, conn: Any, **extra: Any) -> Any:
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         return self.as_sql(
-            compiler, conn, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)", **extra
+            compiler,
+            connection,
+            template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)",
+            **extra,
         )
 
 

@@ -148,7 +148,7 @@ def _rule_form_view(
             if isinstance(rule, EngagementRule)
             else actions.save_fit_rule
         )
-        save(rule=rule, actor=request.user, now=timezone.now())  # type: ignore[operator]
+        save(rule=rule, actor=request.user, now=timezone.now())
         messages.success(request, _("Rule saved. Every lead is being rescored."))
         return redirect("scoring:detail", pk=score.pk)
     context = {"form": form, "score": score, "rule": instance, "kinds": sorted(kinds.KINDS)}

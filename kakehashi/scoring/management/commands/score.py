@@ -49,7 +49,7 @@ class Command(BaseCommand):
                             score_id=score.pk,
                             now=timezone.now(),
                             batch_size=options["batch"],
-                            progress=bar.update,
+                            progress=bar.update,  # type: ignore[arg-type]
                         )
                     )
                 except recompute.Superseded:
