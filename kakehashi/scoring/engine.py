@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 SNAPSHOT_SECONDS = 5.0
 # Kinds that change who the lead is: the fit part of every score is refreshed.
 FIT_KINDS = frozenset({"lead.created", "lead.updated"})
+# Kinds after which the lead's whole score is rebuilt from its timeline (a merge moved activities).
+REBUILD_KINDS = frozenset({"lead.merged"})
 LABEL_KEYS = ("url", "form", "event", "subject", "title")
 # Scoring on the ingestion path can be switched off (the benchmark's "off" run).
 ENABLED = True
@@ -296,6 +298,11 @@ def _refit(score: ScoreSpec, leads: Iterable[Lead]) -> None:
 
 
 def _score_one(score: ScoreSpec, activity: Activity, lead: Lead) -> None:
+    if activity.kind in REBUILD_KINDS:
+        from .recompute import recompute_range
+
+        recompute_range(score, lead.pk, lead.pk, timezone.now())
+        return
     if activity.kind in FIT_KINDS:
         _refit(score, [lead])
     matched = rules.matching(score.engagement, activity.kind, activity.data)
