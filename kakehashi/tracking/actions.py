@@ -390,6 +390,18 @@ def _split_name(name: str) -> tuple[str, str]:
 
 
 @transaction.atomic
+def link_anonymous_id(*, source: Source, anonymous_id: str, lead: Lead, now: datetime) -> Visitor:
+    """For other apps (form submissions, e-mail clicks): this browser is ``lead``."""
+    visitor, _created = Visitor.objects.get_or_create(
+        source=source,
+        anonymous_id=anonymous_id[:100],
+        defaults={"first_seen_at": now, "last_seen_at": now},
+    )
+    link_visitor(visitor=visitor, lead=lead, now=now)
+    return visitor
+
+
+@transaction.atomic
 def link_visitor(*, visitor: Visitor, lead: Lead, now: datetime) -> None:
     """Identify an anonymous visitor as ``lead``.
 

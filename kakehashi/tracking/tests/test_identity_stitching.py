@@ -177,3 +177,15 @@ class StitchingTests(TrackingTestCase):
         self.send("/v1/page", page("p1"))
         lead = Lead.objects.get(email="idem@example.jp")
         self.assertEqual(Activity.objects.filter(lead=lead, kind="page.viewed").count(), 1)
+
+
+class OtherAppsLinkVisitorsTests(TrackingTestCase):
+    def test_a_form_submission_links_the_browser_and_its_history(self):
+        from kakehashi.tracking import actions
+
+        self.send("/v1/page", page("p1", anon="form-browser"))
+        lead = self.make_lead(email="form@example.jp")
+        actions.link_anonymous_id(
+            source=self.source, anonymous_id="form-browser", lead=lead, now=timezone.now()
+        )
+        self.assertTrue(Activity.objects.filter(lead=lead, kind="page.viewed").exists())

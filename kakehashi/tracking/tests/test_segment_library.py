@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.test import LiveServerTestCase
 from django.utils import timezone
 from segment.analytics import Client
+from segment.analytics import request as segment_request
 
 from kakehashi.leads.models import Lead
 from kakehashi.timeline.models import Activity
@@ -18,6 +19,11 @@ class SegmentLibraryTests(LiveServerTestCase):
         sources.forget()
         self.source = actions.create_source(name="Backend", actor=None, now=timezone.now())
         self.errors: list[Exception] = []
+
+        # The library keeps its HTTP connection alive, and the live server's thread for it
+        # would hold a database connection past the test: one request per connection.
+        segment_request._session.headers["Connection"] = "close"
+        self.addCleanup(segment_request._session.headers.pop, "Connection", None)
 
     def client_for(self, **options):
         return Client(
