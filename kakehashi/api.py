@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from kakehashi.accounts.auth import API_AUTH
+from kakehashi.imports.api import router as imports_router
 from kakehashi.leads.api import companies_router, leads_router
 from kakehashi.timeline.api import notes_router, timeline_router
 
@@ -12,7 +13,7 @@ api = NinjaAPI(
     title="kakehashi API",
     version="1.0.0",
     description=(
-        "Leads, companies, notes and the shared timeline. Authenticate with a personal "
+        "Leads, companies, notes, the shared timeline and imports. Authenticate with a personal "
         "token from Settings → API tokens: `Authorization: Bearer kk_…`."
     ),
     auth=API_AUTH,
@@ -22,3 +23,4 @@ api.add_router("/v1/leads", leads_router)
 api.add_router("/v1/companies", companies_router)
 api.add_router("/v1/notes", notes_router)
 api.add_router("/v1/timeline", timeline_router)
+api.add_router("/v1/imports", imports_router)

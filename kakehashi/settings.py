@@ -32,6 +32,12 @@ SECRET_KEY = env_str("KAKEHASHI_SECRET_KEY") or load_or_create_secret(DATA_DIR /
 if len(SECRET_KEY) < 50:
     raise ConfigError("KAKEHASHI_SECRET_KEY must be at least 50 characters long")
 
+# Keys e-mail addresses in the suppression list and consent ledger so they survive erasure;
+# separate from SECRET_KEY so rotating that never un-suppresses anyone.
+ADDRESS_HASH_KEY = env_str("KAKEHASHI_ADDRESS_HASH_KEY") or load_or_create_secret(
+    DATA_DIR / "address_hash_key"
+)
+
 ALLOWED_HOSTS = env_list("KAKEHASHI_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("KAKEHASHI_CSRF_TRUSTED_ORIGINS")
 # The public base URL, used in e-mails (invitations, password resets).
@@ -71,6 +77,8 @@ INSTALLED_APPS = [
     "kakehashi.timeline",
     "kakehashi.scoring",
     "kakehashi.tracking",
+    "kakehashi.consent",
+    "kakehashi.imports",
     "kakehashi.demo",
 ]
 

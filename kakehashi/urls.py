@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("kakehashi.accounts.urls")),
     path("", include("kakehashi.leads.urls")),
     path("", include("kakehashi.scoring.urls")),
+    path("", include("kakehashi.imports.urls")),
     path("", include("kakehashi.core.urls")),
 ]

@@ -258,3 +258,41 @@ def record_disclosure(
         [DisclosedLead(disclosure=disclosure, lead_id=i) for i in ids], batch_size=1000
     )
     return disclosure
+
+
+def scan_duplicates(*, now: datetime, chunk: int = 20000) -> int:
+    """Look at every lead for likely duplicates; new pairs join the review queue."""
+    from . import dedupe
+    from .models import DuplicateCandidate
+
+    people = (
+        dedupe.Person(*row)
+        for row in Lead.objects.order_by("pk")
+        .values_list(
+            "pk",
+            "phone",
+            "last_name",
+            "first_name",
+            "last_name_kana",
+            "first_name_kana",
+            "company_id",
+        )
+        .iterator(chunk_size=chunk)
+    )
+    found = dedupe.find(people)
+    before = DuplicateCandidate.objects.count()
+    for start in range(0, len(found), 1000):
+        DuplicateCandidate.objects.bulk_create(
+            [DuplicateCandidate(lead_a_id=c.lead_a, lead_b_id=c.lead_b, reason=c.reason,
+                                confidence=c.confidence, created_at=now)
+             for c in found[start : start + 1000]],
+            ignore_conflicts=True,  # pairs already queued, merged or dismissed stay as they are
+        )  # fmt: skip
+    return DuplicateCandidate.objects.count() - before
+
+
+@transaction.atomic
+def dismiss_duplicate(*, candidate: Any, actor: User, now: datetime) -> None:
+    candidate.status = candidate.Status.DISMISSED
+    candidate.resolved_by, candidate.resolved_at = actor, now
+    candidate.save(update_fields=["status", "resolved_by", "resolved_at"])

@@ -17,19 +17,21 @@ from kakehashi.accounts.models import Team
 from kakehashi.core.schemas import ERRORS, READ_ERRORS, Error
 from kakehashi.lib.paging import paginate
 
-from . import actions
+from . import actions, merge, queries
 from .forms import SORTS
-from .models import Company, Lead, LeadQuerySet, Tag
+from .models import Company, DuplicateCandidate, Lead, LeadQuerySet, Tag
 from .schemas import (
     CompanyIn,
     CompanyOut,
     CompanyPage,
     CompanyPatch,
+    DuplicatePage,
     LeadFilters,
     LeadIn,
     LeadOut,
     LeadPage,
     LeadPatch,
+    MergeIn,
 )
 
 leads_router = Router(tags=["leads"])
@@ -145,10 +147,22 @@ def create_lead(request: AuthedHttpRequest, payload: LeadIn) -> Status[Lead]:
     return Status(201, _lead_queryset().get(pk=lead.pk))
 
 
+@leads_router.get("/duplicates", response={200: DuplicatePage, **READ_ERRORS, 400: Error})
+def list_duplicates(
+    request: AuthedHttpRequest, status: str = "open", page: int = 1, page_size: int = 50
+) -> dict[str, Any]:
+    """Pairs of leads that look like one person (same phone, same name at a company)."""
+    require_internal(request)
+    if status not in DuplicateCandidate.Status.values:
+        raise HttpError(400, f"status must be one of {', '.join(DuplicateCandidate.Status.values)}")
+    return paginate(DuplicateCandidate.objects.filter(status=status), page, page_size)
+
+
 @leads_router.get("/{lead_id}", response={200: LeadOut, **READ_ERRORS})
 def get_lead(request: AuthedHttpRequest, lead_id: int) -> Lead:
+    """A merged-away id answers with the lead it was merged into (its `id` tells)."""
     require_internal(request)
-    lead = get_object_or_404(_lead_queryset(), pk=lead_id)
+    lead = queries.lead_or_survivor(_lead_queryset(), lead_id)
     _log_api_pull(request, [lead.pk])
     return lead
 
@@ -156,7 +170,7 @@ def get_lead(request: AuthedHttpRequest, lead_id: int) -> Lead:
 @leads_router.patch("/{lead_id}", response={200: LeadOut, **ERRORS})
 def update_lead(request: AuthedHttpRequest, lead_id: int, payload: LeadPatch) -> Lead:
     require_write(request)
-    lead = get_object_or_404(Lead.objects.select_related("company"), pk=lead_id)
+    lead = queries.lead_or_survivor(Lead.objects.select_related("company"), lead_id)
     data = payload.dict(exclude_unset=True)
     refused = _field_names(data) - permissions.editable_lead_fields(request.user, lead)
     if refused:
@@ -169,6 +183,26 @@ def update_lead(request: AuthedHttpRequest, lead_id: int, payload: LeadPatch) ->
     except actions.NotIdentifiable:
         raise HttpError(400, "a lead needs a name, an e-mail address or a phone") from None
     return _lead_queryset().get(pk=lead.pk)
+
+
+@leads_router.post("/{lead_id}/merge", response={200: LeadOut, **ERRORS})
+def merge_lead(request: AuthedHttpRequest, lead_id: int, payload: MergeIn) -> Lead:
+    """Fold another lead into this one: every row moves here, the other id keeps resolving."""
+    require_write(request)
+    survivor = queries.lead_or_survivor(Lead.objects.all(), lead_id)
+    loser = get_object_or_404(Lead, pk=payload.loser_id)
+    for lead in (survivor, loser):
+        if permissions.editable_lead_fields(request.user, lead) != permissions.LEAD_FIELDS:
+            raise HttpError(403, f"you may not merge lead {lead.pk}")
+    unknown = set(payload.choices) - set(merge.LEAD_MERGE_FIELDS)
+    if unknown:
+        raise HttpError(400, f"cannot choose: {', '.join(sorted(unknown))}")
+    try:
+        merge.merge_leads(survivor=survivor, loser=loser, choices=dict(payload.choices),
+                          actor=request.user, now=timezone.now())  # fmt: skip
+    except merge.SameRecord:
+        raise HttpError(400, "a lead cannot be merged into itself") from None
+    return _lead_queryset().get(pk=survivor.pk)
 
 
 @leads_router.delete("/{lead_id}", response={204: None, **READ_ERRORS})

@@ -240,3 +240,25 @@ class LeadFilterForm(forms.Form):
             end = datetime.combine(data["created_to"], time.max, tzinfo=tz)
             queryset = queryset.filter(created_at__lte=end)
         return queryset.order_by(*SORTS[data.get("sort") or "-created_at"][0])
+
+
+EXPORT_FORMATS = [
+    ("csv", _("CSV (UTF-8 with BOM, for current Excel)")),
+    ("csv_cp932", _("CSV (Shift_JIS/CP932, for older Excel)")),
+    ("xlsx", _("Excel workbook (.xlsx)")),
+]
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(label=_("Format"), choices=EXPORT_FORMATS, initial="csv")
+    columns = forms.MultipleChoiceField(
+        label=_("Columns"), widget=forms.CheckboxSelectMultiple, required=True
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .exports import COLUMNS, DEFAULT_COLUMNS
+
+        super().__init__(*args, **kwargs)
+        field = cast(forms.MultipleChoiceField, self.fields["columns"])
+        field.choices = [(key, label) for key, (label, _get) in COLUMNS.items()]
+        field.initial = DEFAULT_COLUMNS

@@ -11,6 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from kakehashi.lib import normalize
 from kakehashi.lib.jp import PREFECTURES, format_postal_code, prefecture_name
 
+from . import derive
+
+DERIVE_FROM = ("last_name", "first_name", "last_name_kana", "first_name_kana", "email", "phone")
+
 # `postal_code__length` in a check constraint below.
 models.CharField.register_lookup(Length)
 
@@ -295,6 +299,15 @@ class Lead(models.Model):
         return name or self.email or self.phone or f"#{self.pk}"
 
     @property
+    def is_marketable(self) -> bool:
+        """May receive marketing e-mail: consent (or an exemption) on record, no opt-out."""
+        return (
+            bool(self.email)
+            and self.email_consent == ConsentState.GRANTED
+            and not self.do_not_email
+        )
+
+    @property
     def kana(self) -> str:
         return f"{self.last_name_kana} {self.first_name_kana}".strip()
 
@@ -329,21 +342,9 @@ class Lead(models.Model):
         self.first_name_kana = normalize.to_katakana(self.first_name_kana)
         self.postal_code = normalize.postal_digits(self.postal_code)
         company_name = self.company.name if self.company_id and self.company else ""
-        parts = (
-            self.last_name,
-            self.first_name,
-            self.last_name_kana,
-            self.first_name_kana,
-            self.email,
-            self.phone,
-            company_name,
+        self.search_text, self.sort_name = derive.lead_columns(
+            {f: getattr(self, f) for f in DERIVE_FROM}, company_name
         )
-        self.search_text = " ".join(normalize.fold(p) for p in parts if p)
-        # Sort by reading: kana when known (Japanese sort order), else the Latin name.
-        reading = (self.last_name_kana + self.first_name_kana) or (
-            self.last_name + " " + self.first_name
-        )
-        self.sort_name = normalize.fold(reading)[:200] or "\uffff"
 
 
 class Disclosure(models.Model):
@@ -385,3 +386,72 @@ class DisclosedLead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.disclosure_id}:{self.lead_id}"
+
+
+class DuplicateCandidate(models.Model):
+    """Two leads that look like one person, waiting for someone to merge or dismiss them."""
+
+    class Reason(models.TextChoices):
+        PHONE = "phone", _("Same phone number")
+        NAME_COMPANY = "name_company", _("Same name at the same company")
+        KANA_COMPANY = "kana_company", _("Same reading at the same company")
+        EMAIL_VARIANT = "email_variant", _("Same e-mail apart from width or case")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To review")
+        MERGED = "merged", _("Merged")
+        DISMISSED = "dismissed", _("Not a duplicate")
+
+    lead_a = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="+")
+    lead_b = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    confidence = models.PositiveSmallIntegerField(_("confidence"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    created_at = models.DateTimeField(_("found"), default=timezone.now)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-confidence", "-created_at"]
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        indexes = [models.Index(fields=["status", "-confidence"], name="dup_status_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["lead_a", "lead_b"], name="dup_pair_unique"),
+            models.CheckConstraint(
+                condition=Q(lead_a__lt=models.F("lead_b")), name="dup_pair_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__gte=0, confidence__lte=100), name="dup_confidence_percent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_a_id} ~ {self.lead_b_id} ({self.reason})"
+
+
+class LeadRedirect(models.Model):
+    """A merged-away lead id and the lead that absorbed it: old links, API ids and cookies
+    keep working (REL-MRG-1)."""
+
+    old_id = models.BigIntegerField(unique=True)
+    survivor = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="redirects")
+    merged_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.old_id} → {self.survivor_id}"
+
+
+class CompanyRedirect(models.Model):
+    """A merged-away company id and the company that absorbed it."""
+
+    old_id = models.BigIntegerField(unique=True)
+    survivor = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="redirects")
+    merged_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.old_id} → {self.survivor_id}"

@@ -180,3 +180,25 @@ class CompanyPatch(Schema):
 
 class CompanyIn(CompanyPatch):
     name: str = Field(..., min_length=1, max_length=200)
+
+
+class MergeIn(Schema):
+    loser_id: int
+    choices: dict[str, Literal["survivor", "loser"]] = Field(
+        default_factory=dict,
+        description="Field → whose value to keep (default: the survivor's when set).",
+    )
+
+
+class DuplicateOut(Schema):
+    id: int
+    lead_a_id: int
+    lead_b_id: int
+    reason: str
+    confidence: int
+    status: str
+    created_at: datetime
+
+
+class DuplicatePage(Page):
+    results: list[DuplicateOut]

@@ -7,6 +7,10 @@ app_name = "leads"
 urlpatterns = [
     path("leads/", views.lead_list, name="list"),
     path("leads/new/", views.lead_create, name="create"),
+    path("leads/export/", views.lead_export, name="export"),
+    path("leads/duplicates/", views.duplicate_list, name="duplicates"),
+    path("leads/duplicates/<int:pk>/", views.duplicate_review, name="duplicate_review"),
+    path("leads/<int:pk>/subject-export/", views.lead_subject_export, name="subject_export"),
     path("leads/<int:pk>/", views.lead_detail, name="detail"),
     path("leads/<int:pk>/edit/", views.lead_edit, name="edit"),
     path("leads/<int:pk>/delete/", views.lead_delete, name="delete"),
@@ -19,4 +23,5 @@ urlpatterns = [
     path("companies/<int:pk>/delete/", views.company_delete, name="company_delete"),
     path("companies/<int:pk>/notes/", views.company_note, name="company_note"),
     path("companies/<int:pk>/timeline/", views.company_timeline, name="company_timeline"),
+    path("companies/<int:pk>/merge/<int:other>/", views.company_merge, name="company_merge"),
 ]

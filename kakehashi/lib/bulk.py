@@ -23,6 +23,21 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
+def _converted_columns(table: str, columns: Sequence[str]) -> list[int]:
+    from django.apps import apps
+    from django.db import models
+
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.db_table == table:
+            kinds = {f.column: f for f in model._meta.concrete_fields}
+            return [
+                i
+                for i, name in enumerate(columns)
+                if isinstance(kinds.get(name), models.DateTimeField | models.JSONField)
+            ]
+    raise LookupError(f"no model uses the table {table}")
+
+
 def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Insert ``rows`` into ``table`` (trusted names only: never pass user input here)."""
     quote = connection.ops.quote_name
@@ -41,9 +56,15 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
             return count
         placeholders = ", ".join(["%s"] * len(columns))
         sql = f"INSERT INTO {quote(table)} ({cols}) VALUES ({placeholders})"
-        batch: list[list[Any]] = []
+        batch: list[Any] = []
+        # Only datetime and JSON columns need converting; the others pass as they are.
+        convert = _converted_columns(table, columns)
         for row in rows:
-            batch.append([_sqlite_value(v) for v in row])
+            if convert:
+                row = list(row)
+                for i in convert:
+                    row[i] = _sqlite_value(row[i])
+            batch.append(row)
             if len(batch) >= 5000:
                 cursor.executemany(sql, batch)
                 count += len(batch)

@@ -16,17 +16,42 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 # Legal forms folded away when companies are matched, before or after the name.
 _LEGAL_FORMS = re.compile(
     r"(株式会社|有限会社|合同会社|合資会社|合名会社|一般社団法人|一般財団法人|"
+    r"カブシキガイシャ|カブシキカイシャ|ユウゲンガイシャ|ゴウドウガイシャ|"
     r"\(株\)|\(有\)|\(同\)|co\.,?\s*ltd\.?|inc\.?|corp\.?|corporation|llc|ltd\.?|k\.k\.)",
     re.IGNORECASE,
 )
+
+
+_KATAKANA_NAME = re.compile(r"^[\u30a0-\u30ff]+$")
+
+
+def is_katakana(value: str) -> bool:
+    """'タナカ' → True: a name written in katakana is its own reading."""
+    return bool(_KATAKANA_NAME.match(value or ""))
+
+
+def clean_multiline(value: object) -> str:
+    """Like clean(), but keeps line breaks (memo cells from Excel)."""
+    if value is None:
+        return ""
+    lines = unicodedata.normalize("NFKC", str(value)).replace("\r\n", "\n").split("\n")
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in lines).strip()
+
+
+_ODD_SPACE = re.compile(r"\s\s|[^\S ]")
 
 
 def clean(value: object) -> str:
     """NFKC-fold, collapse runs of (full-width) spaces and trim."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
-    return _SPACES.sub(" ", text).strip()
+    text = str(value)
+    # Both checks are cheap C calls; imports run this a few dozen times per row.
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)  # also turns U+3000 into a plain space
+    if _ODD_SPACE.search(text):
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
 def normalize_email(value: object) -> str:
@@ -34,11 +59,20 @@ def normalize_email(value: object) -> str:
     return clean(value).replace(" ", "").lower()
 
 
+_PHONE_SEPARATORS = re.compile(r"[\s\-()‐－―ー]")
+_JP_NATIONAL = re.compile(r"^0\d{9,10}$")
+
+
 def normalize_phone(value: object, region: str = "JP") -> str:
     """E.164 ('03-1234-5678' → '+81312345678'); '' when the value is not a phone number."""
     text = clean(value)
     if not text:
         return ""
+    # Fast path for the common case, a Japanese national number: 0 + 9–10 digits is always a
+    # possible number and its E.164 form is +81 without the leading 0 (what phonenumbers gives).
+    digits = _PHONE_SEPARATORS.sub("", text)
+    if region == "JP" and _JP_NATIONAL.match(digits):
+        return "+81" + digits[1:]
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:

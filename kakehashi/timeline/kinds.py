@@ -26,6 +26,20 @@ KINDS: dict[str, Kind] = {
     "lead.created": Kind(_("Lead created"), template="timeline/kinds/lead_created.html"),
     "lead.updated": Kind(_("Fields changed"), template="timeline/kinds/changes.html", audit=True),
     "lead.deleted": Kind(_("Lead deleted"), audit=True),
+    "lead.imported": Kind(_("Imported"), Department.MARKETING, "timeline/kinds/imported.html"),
+    "lead.merged": Kind(_("Merged with a duplicate"), template="timeline/kinds/merged.html"),
+    "company.merged": Kind(
+        _("Merged with a duplicate company"), template="timeline/kinds/merged.html"
+    ),
+    "consent.grant": Kind(
+        _("Consent granted"), Department.MARKETING, "timeline/kinds/consent.html"
+    ),
+    "consent.withdraw": Kind(
+        _("Consent withdrawn"), Department.MARKETING, "timeline/kinds/consent.html"
+    ),
+    "consent.refuse": Kind(
+        _("Consent refused"), Department.MARKETING, "timeline/kinds/consent.html"
+    ),
     "company.created": Kind(_("Company created")),
     "company.updated": Kind(
         _("Company fields changed"), template="timeline/kinds/changes.html", audit=True

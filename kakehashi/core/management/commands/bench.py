@@ -34,7 +34,9 @@ class Command(BaseCommand):
         scoring.add_argument("--json", action="store_true")
         scoring.add_argument("--bench-data-dir", help="reuse this data dir (SQLite) between runs")
         scoring.add_argument("--inner", action="store_true", help=_INTERNAL)
-        for scenario in (lead_list,):
+        importing = sub.add_parser("import", help="lead import against parse-and-insert")
+        importing.add_argument("--rows", type=int, default=100_000)
+        for scenario in (lead_list, importing):
             scenario.add_argument("--json", action="store_true")
             scenario.add_argument(
                 "--bench-data-dir", help="reuse this data dir (SQLite) between runs"
@@ -56,6 +58,10 @@ class Command(BaseCommand):
                 activities_per_lead=options["activities_per_lead"],
                 repeat=options["repeat"],
             )
+        elif options["scenario"] == "import":
+            from kakehashi.bench import importing as import_bench
+
+            result = import_bench.run(rows=options["rows"])
         elif options["scenario"] == "scoring":
             from kakehashi.bench import scoring as scoring_bench
 

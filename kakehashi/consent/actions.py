@@ -1,0 +1,133 @@
+"""Recording consent: append to the ledger, then refresh the lead's effective state."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import transaction
+
+from kakehashi.lib import normalize
+from kakehashi.lib.bulk import insert_rows
+from kakehashi.timeline.actions import record
+
+from . import rules
+from .models import Action, Basis, Channel, ConsentEvent
+
+if TYPE_CHECKING:
+    from kakehashi.accounts.models import User
+    from kakehashi.leads.models import Lead
+
+
+def address_hash(address: str) -> str:
+    """A keyed hash of a normalized address: comparable forever, unreadable without the key."""
+    key = settings.ADDRESS_HASH_KEY.encode()
+    return hmac.new(key, normalize.normalize_email(address).encode(), hashlib.sha256).hexdigest()
+
+
+def state_for(lead_id: int, channel: str = Channel.EMAIL) -> str:
+    events = ConsentEvent.objects.filter(lead_id=lead_id, channel=channel).values_list(
+        "action", "basis", "occurred_at"
+    )
+    return rules.effective_state(rules.Event(*row) for row in events)
+
+
+def refresh_lead_state(lead_ids: Iterable[int], *, chunk: int = 2000) -> None:
+    """Recompute the e-mail consent of many leads: one read and ≤ 4 updates per chunk."""
+    from kakehashi.leads.models import Lead
+
+    ids = sorted(set(lead_ids))
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        events: dict[int, list[rules.Event]] = {i: [] for i in part}
+        rows = ConsentEvent.objects.filter(lead_id__in=part, channel=Channel.EMAIL).values_list(
+            "lead_id", "action", "basis", "occurred_at"
+        )
+        for lead_id, action, basis, occurred_at in rows:
+            events[lead_id].append(rules.Event(action, basis, occurred_at))
+        by_state: dict[str, list[int]] = {}
+        for lead_id, lead_events in events.items():
+            by_state.setdefault(rules.effective_state(lead_events), []).append(lead_id)
+        for state, state_ids in by_state.items():
+            Lead.objects.filter(pk__in=state_ids).update(email_consent=state)
+
+
+@transaction.atomic
+def record_consent(
+    *,
+    lead: Lead,
+    action: str,
+    method: str,
+    basis: str,
+    now: datetime,
+    channel: str = Channel.EMAIL,
+    purpose: str = "marketing",
+    text: str = "",
+    text_version: str = "",
+    source: str = "",
+    ip: str | None = None,
+    user_agent: str = "",
+    actor: User | None = None,
+) -> ConsentEvent:
+    event = ConsentEvent.objects.create(
+        lead=lead,
+        address=lead.email,
+        address_hash=address_hash(lead.email) if lead.email else "",
+        channel=channel,
+        purpose=purpose,
+        action=action,
+        method=method,
+        basis=basis,
+        text=text,
+        text_version=text_version,
+        source=source[:500],
+        ip=ip,
+        user_agent=user_agent[:500],
+        occurred_at=now,
+        actor=actor,
+    )
+    if channel == Channel.EMAIL:
+        lead.email_consent = state_for(lead.pk)
+        type(lead).objects.filter(pk=lead.pk).update(email_consent=lead.email_consent)
+    record(
+        kind=f"consent.{action}",
+        lead=lead,
+        actor=actor,
+        occurred_at=now,
+        data={"channel": channel, "method": method, "basis": basis, "source": source[:200]},
+    )
+    return event
+
+
+COLUMNS = (
+    "lead_id", "address", "address_hash", "channel", "purpose", "action", "method", "basis",
+    "text", "text_version", "source", "ip", "user_agent", "occurred_at", "actor_id",
+)  # fmt: skip
+
+
+def record_import_grants(
+    *,
+    grants: list[tuple[Any, str, str]],
+    source: str,
+    actor: User | None,
+    now: datetime,
+    new_leads: set[int] | frozenset[int] = frozenset(),
+) -> None:
+    """Bulk ledger entries for an import: (lead_id, address, basis) per row with a basis.
+
+    Leads in ``new_leads`` were created by this import with their state already set (a grant
+    and nothing before it), so only the others are recomputed from the ledger.
+    """
+    rows = [
+        (lead_id, address, address_hash(address) if address else "", Channel.EMAIL, "marketing",
+         Action.GRANT, "import", basis, "", "", source[:500], None, "", now,
+         actor.pk if actor else None)
+        for lead_id, address, basis in grants
+        if basis and basis != Basis.NONE
+    ]  # fmt: skip
+    insert_rows(ConsentEvent._meta.db_table, COLUMNS, rows)
+    refresh_lead_state(row[0] for row in rows if row[0] not in new_leads)

@@ -1,0 +1,431 @@
+"""The import pipeline shared by the wizard, the CLI and the API.
+
+Rows are read, normalized (pure, `rows.build`), folded when the file repeats a person, matched
+against the database by normalized e-mail, and written in chunks: new leads and companies with
+bulk inserts, changed leads with bulk updates, one `lead.imported` activity per lead created or
+changed (with before/after values), consent ledger entries for rows with a basis, tags, and
+possible duplicates (same phone, same name at the same company) for the review queue. Each chunk
+commits on its own, so a long import shows progress and a re-run of the same file updates
+instead of duplicating.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection, transaction
+
+from kakehashi.consent import actions as consent_actions
+from kakehashi.leads import derive
+from kakehashi.leads.models import Company, DuplicateCandidate, Lead, Tag
+from kakehashi.lib import normalize
+from kakehashi.lib.bulk import insert_rows
+from kakehashi.timeline.models import Activity, Department
+
+from . import rows as rowlib
+
+if TYPE_CHECKING:
+    from kakehashi.accounts.models import User
+
+CHUNK = 2000
+GRANTING_BASES = frozenset({"consent", "business_card", "customer", "published"})
+# The fields an import may set or change on a lead (never owner, consent state or scores).
+UPDATABLE = (
+    "email", "phone", "phone_raw", "last_name", "first_name", "last_name_kana", "first_name_kana",
+    "department", "title", "postal_code", "prefecture", "city", "address_line",
+)  # fmt: skip
+LEAD_COLUMNS = (
+    "id", *UPDATABLE, "company_id", "source", "first_touch", "email_consent", "do_not_email",
+    "do_not_call", "do_not_mail", "custom_attributes", "search_text", "sort_name",
+    "created_at", "updated_at", "last_activity_at",
+)  # fmt: skip
+ACTIVITY_COLUMNS = (
+    "kind", "department", "actor_id", "lead_id", "company_id", "occurred_at", "recorded_at", "data",
+)  # fmt: skip
+
+
+@dataclass
+class Options:
+    mapping: dict[int, str]
+    filename: str
+    consent_basis: str = ""  # for the whole file, when no column says
+    source: str = ""
+    on_match: str = "update"  # or "skip": leave leads that already exist untouched
+    import_id: int | None = None
+
+
+@dataclass
+class Result:
+    created: int = 0
+    updated: int = 0
+    merged: int = 0
+    skipped: int = 0
+    duplicates_flagged: int = 0
+    processed: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "merged": self.merged,
+            "skipped": self.skipped,
+            "errors": self.errors,
+        }
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _allocate_ids(table: str, count: int) -> list[int]:
+    """Reserve primary keys so rows can be bulk-inserted (COPY) and referenced at once."""
+    if count == 0:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite: the chunk's transaction holds the write lock (BEGIN IMMEDIATE), so MAX is ours.
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
+        start = cursor.fetchone()[0] + 1
+        return list(range(start, start + count))
+
+
+class _Companies:
+    """Companies by folded name, created in bulk the first time a chunk needs them."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.by_key: dict[str, tuple[int, str]] = {}
+
+    def resolve(self, rows: list[rowlib.Row]) -> None:
+        wanted = {
+            normalize.normalize_company_name(r.company_name): r for r in rows if r.company_name
+        }
+        missing = [k for k in wanted if k and k not in self.by_key]
+        for key, pk, name in (
+            Company.objects.filter(normalized_name__in=missing)
+            .order_by("-pk")
+            .values_list("normalized_name", "pk", "name")
+        ):
+            self.by_key[key] = (pk, name)
+        new = [k for k in missing if k not in self.by_key]
+        ids = _allocate_ids(Company._meta.db_table, len(new))
+        records: list[tuple[Any, ...]] = []
+        for pk, key in zip(ids, new, strict=True):
+            row = wanted[key]
+            company = Company(
+                name=row.company_name, name_kana=row.company_kana, domain=row.company_domain
+            )
+            company.refresh_derived_fields()
+            records.append((pk, company.name, company.name_kana, company.normalized_name, company.domain,
+                            "", "", "", "", "", "", {}, company.search_text, self.now, self.now))  # fmt: skip
+            self.by_key[key] = (pk, company.name)
+        insert_rows(
+            Company._meta.db_table,
+            ("id", "name", "name_kana", "normalized_name", "domain", "industry", "employee_band",
+             "city", "address_line", "phone", "website", "custom_attributes", "search_text",
+             "created_at", "updated_at"),
+            records,
+        )  # fmt: skip
+        self.created = getattr(self, "created", 0) + len(records)
+
+    def get(self, name: str) -> tuple[int | None, str]:
+        if not name:
+            return None, ""
+        return self.by_key.get(normalize.normalize_company_name(name), (None, ""))
+
+
+def run(
+    table_rows: Iterable[tuple[int, list[str]]],
+    options: Options,
+    *,
+    actor: User | None,
+    now: datetime,
+    progress: Callable[[Result], None] | None = None,
+) -> Result:
+    result = Result()
+    seen: dict[tuple[str, str], int] = {}  # row key → lead id, across the whole file
+    created_here: set[int] = set()  # leads this import created: their consent state is known
+    companies = _Companies(now)
+    tags_by_name: dict[str, int] = {}
+    for chunk in _chunks(table_rows, CHUNK):
+        built = [
+            rowlib.build(line, cells, options.mapping, default_basis=options.consent_basis,
+                         default_source=options.source)
+            for line, cells in chunk
+        ]  # fmt: skip
+        for row, (_line, cells) in zip(built, chunk, strict=True):
+            if not row.ok:
+                result.errors.append(
+                    {"line": row.line, "reason": " ".join(row.errors), "cells": cells}
+                )
+        with transaction.atomic():
+            _write_chunk(
+                [r for r in built if r.ok],
+                options,
+                result,
+                seen,
+                companies,
+                tags_by_name,
+                actor,
+                now,
+                created_here,
+            )
+        result.processed += len(chunk)
+        if progress:
+            progress(result)
+    return result
+
+
+def _write_chunk(
+    rows: list[rowlib.Row],
+    options: Options,
+    result: Result,
+    seen: dict[tuple[str, str], int],
+    companies: _Companies,
+    tags_by_name: dict[str, int],
+    actor: User | None,
+    now: datetime,
+    created_here: set[int],
+) -> None:
+    # 1. Fold rows that repeat a person already seen in this file (or earlier in this chunk).
+    firsts: list[rowlib.Row] = []
+    repeats: list[tuple[rowlib.Row, rowlib.Row | int]] = []
+    chunk_keys: dict[tuple[str, str], rowlib.Row] = {}
+    for row in rows:
+        keys = row.match_keys()[:1]  # the strongest key only: e-mail, else phone, else name@company
+        match: rowlib.Row | int | None = None
+        for key in keys:
+            match = chunk_keys.get(key) or seen.get(key)
+        if match is None:
+            firsts.append(row)
+            for key in keys:
+                chunk_keys[key] = row
+        else:
+            repeats.append((row, match))
+    for row, first in repeats:
+        if isinstance(first, rowlib.Row):
+            _fold_into(first, row)
+    result.merged += len(repeats)
+
+    # 2. Match the chunk's e-mails against leads already in the database.
+    emails = [r.lead["email"] for r in firsts if r.lead["email"]]
+    existing = {
+        lead["email"]: lead
+        for lead in Lead.objects.filter(email__in=emails).values(
+            "id", "company_id", "custom_attributes", *UPDATABLE
+        )
+    }
+    companies.resolve(firsts + [r for r, f in repeats if not isinstance(f, rowlib.Row)])
+
+    creates = [r for r in firsts if r.lead["email"] not in existing or not r.lead["email"]]
+    updates = [r for r in firsts if r.lead["email"] and r.lead["email"] in existing]
+    ids = _allocate_ids(Lead._meta.db_table, len(creates))
+    lead_rows, activities, grants, tag_links = [], [], [], []
+    created_ids: dict[int, rowlib.Row] = {}
+    for pk, row in zip(ids, creates, strict=True):
+        company_id, company_name = companies.get(row.company_name)
+        lead = row.lead
+        search, sort = derive.lead_columns(lead, company_name)
+        lead_rows.append((
+            pk, *(lead[f] if lead[f] is not None else None for f in UPDATABLE), company_id,
+            lead["source"], options.filename[:200],
+            # A new lead's ledger holds just this import's grant, if any: its state is known.
+            "granted" if row.consent_basis in GRANTING_BASES else "unknown", False, False, False,
+            lead["custom_attributes"], search, sort, now, now, now,
+        ))  # fmt: skip
+        created_ids[pk] = row
+        for key in row.match_keys():
+            seen[key] = pk
+        activities.append(_activity(pk, company_id, actor, now, options, row, created=True))
+        grants.append((pk, lead["email"], row.consent_basis))
+        tag_links += [(pk, t) for t in row.tags]
+    insert_rows(Lead._meta.db_table, LEAD_COLUMNS, lead_rows)
+    result.created += len(lead_rows)
+
+    # 3. Rows for leads that exist: matched by e-mail in the database, or repeating a lead an
+    #    earlier chunk of this file created. Only the first kind counts as "updated"/"skipped".
+    targets = [(r, existing[r.lead["email"]], True) for r in updates]
+    later = [(r, f) for r, f in repeats if isinstance(f, int)]
+    if later:
+        current = {
+            lead["id"]: lead
+            for lead in Lead.objects.filter(pk__in=[f for _, f in later]).values(
+                "id", "company_id", "custom_attributes", *UPDATABLE
+            )
+        }
+        targets += [(r, current[f], False) for r, f in later if f in current]
+    names = dict(
+        Company.objects.filter(
+            pk__in={s["company_id"] for _, s, _ in targets if s["company_id"]}
+        ).values_list("pk", "name")
+    )
+    changed: list[Lead] = []
+    changed_fields: set[str] = set()
+    for row, stored, pre_existing in targets:
+        for key in row.match_keys():
+            seen[key] = stored["id"]
+        if pre_existing and options.on_match == "skip":
+            result.skipped += 1
+            continue
+        updated, diff = _apply(row, stored, companies, names)
+        grants.append((stored["id"], row.lead["email"] or stored["email"], row.consent_basis))
+        tag_links += [(stored["id"], t) for t in row.tags]
+        if not diff:
+            result.skipped += pre_existing
+            continue
+        updated.updated_at = updated.last_activity_at = now
+        changed.append(updated)
+        changed_fields |= set(diff)
+        activities.append(
+            _activity(
+                stored["id"], updated.company_id, actor, now, options, row, created=False, diff=diff
+            )
+        )
+        result.updated += pre_existing
+    if changed:
+        fields = sorted(
+            changed_fields | {"search_text", "sort_name", "updated_at", "last_activity_at"}
+        )
+        Lead.objects.bulk_update(changed, fields, batch_size=500)
+
+    # 4. Timeline, consent ledger, tags and possible duplicates.
+    insert_rows(Activity._meta.db_table, ACTIVITY_COLUMNS, activities)
+    consent_actions.record_import_grants(
+        grants=grants, source=options.filename, actor=actor, now=now
+    )
+    _link_tags(tag_links, tags_by_name)
+    result.duplicates_flagged += _flag_duplicates(created_ids, companies, now)
+
+
+def _fold_into(first: rowlib.Row, repeat: rowlib.Row) -> None:
+    """A person listed twice in the file: later non-empty values fill the gaps of the first."""
+    for name, value in repeat.lead.items():
+        if name == "custom_attributes":
+            first.lead[name] = {**value, **first.lead[name]}
+        elif value and not first.lead.get(name):
+            first.lead[name] = value
+    first.company_name = first.company_name or repeat.company_name
+    first.tags = list(dict.fromkeys(first.tags + repeat.tags))
+    first.consent_basis = first.consent_basis or repeat.consent_basis
+
+
+def _apply(
+    row: rowlib.Row, stored: dict[str, Any], companies: _Companies, names: dict[int, str]
+) -> tuple[Lead, dict[str, list[Any]]]:
+    """The stored lead with the row's non-empty values applied, and what changed."""
+    lead = Lead(pk=stored["id"], company_id=stored["company_id"],
+                custom_attributes=dict(stored["custom_attributes"] or {}),
+                **{f: stored[f] for f in UPDATABLE})  # fmt: skip
+    diff: dict[str, list[Any]] = {}
+    for name in UPDATABLE:
+        value = row.lead.get(name)
+        # Never overwrite a filled field with an empty one.
+        if value not in (None, "") and value != stored[name]:
+            diff[name] = [stored[name], value]
+            setattr(lead, name, value)
+    company_id, company_name = companies.get(row.company_name)
+    if company_id and company_id != stored["company_id"]:
+        diff["company"] = [stored["company_id"], company_name]
+        lead.company_id = company_id
+    extra = {
+        k: v for k, v in row.lead["custom_attributes"].items() if lead.custom_attributes.get(k) != v
+    }
+    if extra:
+        diff["custom_attributes"] = [{k: lead.custom_attributes.get(k) for k in extra}, extra]
+        lead.custom_attributes.update(extra)
+    name = company_name or names.get(lead.company_id or 0, "")
+    lead.search_text, lead.sort_name = derive.lead_columns(
+        {f: getattr(lead, f) for f in UPDATABLE}, name
+    )
+    return lead, diff
+
+
+def _activity(
+    lead_id: int, company_id: int | None, actor: User | None, now: datetime, options: Options,
+    row: rowlib.Row, *, created: bool, diff: dict[str, list[Any]] | None = None,
+) -> tuple[Any, ...]:  # fmt: skip
+    data: dict[str, Any] = {"file": options.filename, "line": row.line, "created": created}
+    if options.import_id:
+        data["import_id"] = options.import_id
+    if diff:
+        data["changes"] = {
+            k: [str(v[0] or ""), str(v[1] or "")]
+            for k, v in diff.items()
+            if k != "custom_attributes"
+        }
+    department = actor.function if actor is not None and actor.function else Department.MARKETING
+    return (
+        "lead.imported",
+        department,
+        actor.pk if actor else None,
+        lead_id,
+        company_id,
+        now,
+        now,
+        data,
+    )
+
+
+def _link_tags(links: list[tuple[int, str]], tags_by_name: dict[str, int]) -> None:
+    if not links:
+        return
+    names = {name for _, name in links} - set(tags_by_name)
+    for name in names:
+        tags_by_name[name] = Tag.objects.get_or_create(name=name)[0].pk
+    through = Lead.tags.through
+    have = set(
+        through.objects.filter(lead_id__in={pk for pk, _ in links}).values_list("lead_id", "tag_id")
+    )
+    new = {(pk, tags_by_name[name]) for pk, name in links} - have
+    through.objects.bulk_create(
+        [through(lead_id=pk, tag_id=tag) for pk, tag in new], batch_size=1000
+    )
+
+
+def _flag_duplicates(created: dict[int, rowlib.Row], companies: _Companies, now: datetime) -> int:
+    """New leads that share a phone, or a name at the same company, with an older lead."""
+    if not created:
+        return 0
+    pairs: dict[tuple[int, int], tuple[str, int]] = {}
+    phones = {r.lead["phone"]: pk for pk, r in created.items() if r.lead["phone"]}
+    older = Lead.objects.filter(phone__in=list(phones)).exclude(pk__in=list(created))
+    for other, phone in older.values_list("pk", "phone"):
+        mine = phones[phone]
+        pairs[(min(mine, other), max(mine, other))] = (DuplicateCandidate.Reason.PHONE, 80)
+    wanted: dict[tuple[int, str], int] = {}
+    for pk, row in created.items():
+        company_id = companies.get(row.company_name)[0]
+        name = normalize.fold(row.lead["last_name"] + row.lead["first_name"])
+        if company_id and name:
+            wanted[(company_id, name)] = pk
+    if wanted:
+        # Narrow by company and family name in SQL; compare the folded full name here.
+        others = Lead.objects.filter(
+            company_id__in={c for c, _ in wanted},
+            last_name__in={r.lead["last_name"] for r in created.values() if r.lead["last_name"]},
+        ).exclude(pk__in=list(created))
+        for other, company_id, last, first in others.values_list(
+            "pk", "company_id", "last_name", "first_name"
+        ):
+            same = wanted.get((company_id, normalize.fold(last + first)))
+            if same is not None:
+                pair = (min(same, other), max(same, other))
+                pairs.setdefault(pair, (DuplicateCandidate.Reason.NAME_COMPANY, 70))
+    DuplicateCandidate.objects.bulk_create(
+        [DuplicateCandidate(lead_a_id=a, lead_b_id=b, reason=reason, confidence=confidence, created_at=now)
+         for (a, b), (reason, confidence) in pairs.items()],
+        ignore_conflicts=True,
+    )  # fmt: skip
+    return len(pairs)

@@ -1,0 +1,85 @@
+"""One row → a normalized lead or clear reasons (pure)."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from kakehashi.imports import rows
+
+MAPPING = {0: "full_name", 1: "email", 2: "phone", 3: "postal_code", 4: "address", 5: "company",
+           6: "consent_basis", 7: "outcome", 8: "full_name_kana", 9: "tags"}  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def build(*cells, **kwargs):
+    return rows.build(2, list(cells), MAPPING, **kwargs)
+
+
+def test_a_japanese_row_is_normalized():
+    row = build("山田　太郎", "Ｔａｒｏ＠Ｅｘａｍｐｌｅ．ｊｐ", "０３（１２３４）５６７８", "〒100-0005",
+                "東京都千代田区丸の内1-1-1 丸ビル", "㈱山田商事", "同意", "受注", "ﾔﾏﾀﾞ ﾀﾛｳ", "展示会、VIP")  # fmt: skip
+    assert row.ok, row.errors
+    lead = row.lead
+    assert (lead["last_name"], lead["first_name"]) == ("山田", "太郎")
+    assert (lead["last_name_kana"], lead["first_name_kana"]) == ("ヤマダ", "タロウ")
+    assert lead["email"] == "taro@example.jp"
+    assert (lead["phone"], lead["phone_raw"]) == ("+81312345678", "03(1234)5678")
+    assert (lead["postal_code"], lead["prefecture"], lead["city"]) == ("1000005", 13, "千代田区")
+    assert lead["address_line"] == "丸の内1-1-1 丸ビル"
+    assert row.company_name == "(株)山田商事"
+    assert (row.consent_basis, row.outcome) == ("consent", "won")
+    assert lead["custom_attributes"] == {"outcome": "won"}
+    assert row.tags == ["展示会", "VIP"]
+
+
+def test_latin_names_split_given_first():
+    row = build("Jane Doe", "jane@example.com")
+    assert (row.lead["last_name"], row.lead["first_name"]) == ("Doe", "Jane")
+
+
+def test_katakana_names_are_their_own_reading():
+    row = build("ﾀﾅｶ ｼﾞﾛｳ", "j@example.jp")
+    assert (row.lead["last_name_kana"], row.lead["first_name_kana"]) == ("タナカ", "ジロウ")
+
+
+def test_each_bad_value_gets_its_own_reason():
+    row = build("名前", "bad@", "12-34", "123", "", "", "maybe", "perhaps")
+    assert len(row.errors) == 5
+    assert any("e-mail" in e for e in row.errors)
+    assert any("phone" in e for e in row.errors)
+    assert any("postal code" in e for e in row.errors)
+    assert any("consent basis" in e for e in row.errors)
+    assert any("outcome" in e for e in row.errors)
+
+
+def test_a_row_without_identity_is_refused():
+    assert build("", "", "", "100-0005").errors == [
+        "The row has no name, e-mail address or phone number."
+    ]
+
+
+def test_file_defaults_apply_when_the_row_is_silent():
+    row = build(
+        "山田 太郎", "t@example.jp", default_basis="business_card", default_source="trade_show"
+    )
+    assert (row.consent_basis, row.lead["source"]) == ("business_card", "trade_show")
+
+
+def test_match_keys_prefer_email_then_phone_then_name_at_company():
+    assert build("山田 太郎", "t@example.jp", "03-1234-5678").match_keys() == [
+        ("email", "t@example.jp")
+    ]
+    keys = build("山田 太郎", "", "03-1234-5678", "", "", "山田商事").match_keys()
+    assert keys == [("phone", "+81312345678"), ("name", "山田太郎@山田商事")]
+
+
+def test_split_address_handles_prefectures_and_cities():
+    assert rows.split_address("大阪府大阪市北区梅田1-1") == (27, "大阪市", "北区梅田1-1")
+    assert rows.split_address("北海道札幌市中央区") == (1, "札幌市", "中央区")
+    assert rows.split_address("丸の内1-1") == (None, "", "丸の内1-1")
