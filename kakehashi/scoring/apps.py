@@ -10,10 +10,8 @@ class ScoringConfig(AppConfig):
         # Scores move inside the transaction that records each activity.
         from . import engine  # noqa: F401
 
-        try:
-            from kakehashi.leads import merge  # type: ignore[attr-defined,unused-ignore]
-        except ImportError:  # pragma: no cover - lead merging lands with the dedupe work
-            return
+        from kakehashi.leads import merge
+
         # Scores are derived: the loser's go with it, and `lead.merged` rescores the survivor
         # from the activities it now holds (engine.REBUILD_KINDS).
         merge.on_lead_merge("scoring.LeadScore", "lead", merge.CASCADE)
