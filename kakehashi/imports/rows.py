@@ -126,7 +126,10 @@ def build(
     errors = row.errors
 
     email = normalize.normalize_email(values.get("email", ""))
-    if email:
+    if len(email) > 254:
+        errors.append(_("The e-mail address is longer than 254 characters."))
+        email = ""
+    elif email:
         try:
             validate_email(email)
         except ValidationError:

@@ -57,20 +57,17 @@ def on_company_merge(label: str, field: str, strategy: str | Handler = MOVE) -> 
 
 
 def relations(model: type[models.Model]) -> list[tuple[str, str, type[models.Model]]]:
-    """(model label, field name, model) for every foreign key that points at ``model``,
-    including those of many-to-many through tables."""
+    """(model label, field name, model) for every foreign key that points at ``model``: hidden
+    ones (related_name='+') and the foreign keys of many-to-many through tables included."""
     found: list[tuple[str, str, type[models.Model]]] = []
-    for rel in model._meta.related_objects:
+    for rel in model._meta.get_fields(include_hidden=True):
+        if not (rel.is_relation and rel.auto_created and not rel.concrete):
+            continue
         if rel.many_to_many:
-            continue  # counted below, through the table's own foreign key
+            continue  # counted through the through table's own foreign key, which is listed too
         related = cast(type[models.Model], rel.related_model)
-        found.append((related._meta.label, rel.field.name, related))
-    for field in model._meta.many_to_many:
-        through = cast(type[models.Model], field.remote_field.through)
-        for fk in through._meta.fields:
-            if fk.is_relation and fk.related_model is model:
-                found.append((through._meta.label, fk.name, through))
-    return found
+        found.append((related._meta.label, rel.field.name, related))  # type: ignore[union-attr]
+    return sorted(set(found), key=lambda item: (item[0], item[1]))
 
 
 def _apply_handlers(
