@@ -26,7 +26,7 @@ _POSTGRES = f"""
 INSERT INTO {TABLE} ({", ".join(COLUMNS)})
 SELECT %s, m, t, %s, o, a, u, n, i, ua, p, '{Status.PENDING}', ''
 FROM json_to_recordset(%s::json)
-     AS x(m text, t text, o timestamptz, a text, u text, n text, i inet, ua text, p jsonb)
+     AS x(m text, t text, o timestamptz, a text, u text, n text, i inet, ua text, p json)
 ON CONFLICT (source_id, message_id) DO NOTHING
 """
 _SQLITE = (
