@@ -60,7 +60,7 @@ class PayloadField(models.JSONField):
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         # psycopg already decodes `json` columns; Django's jsonb path hands over text.
-        if value is None or not isinstance(value, str | bytes):
+        if not isinstance(value, str):
             return value
         return super().from_db_value(value, expression, connection)
 

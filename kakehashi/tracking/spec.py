@@ -96,12 +96,13 @@ def parse_time(value: Any) -> datetime | None:
         return None
     if not isinstance(value, str):
         raise ValueError(value)
+    parsed: datetime | None
     try:
         parsed = datetime.fromisoformat(value.strip())  # C, and it reads "Z" since 3.11
     except ValueError:
         parsed = parse_datetime(value.strip().replace(" ", "T", 1))
-        if parsed is None:
-            raise ValueError(value) from None
+    if parsed is None:
+        raise ValueError(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
