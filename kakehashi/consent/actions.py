@@ -30,9 +30,13 @@ def address_hash(address: str) -> str:
 
 
 def state_for(lead_id: int, channel: str = Channel.EMAIL) -> str:
-    events = ConsentEvent.objects.filter(lead_id=lead_id, channel=channel).values_list(
-        "action", "basis", "occurred_at"
-    )
+    """The lead's consent for its current address: events for other addresses do not count."""
+    from kakehashi.leads.models import Lead
+
+    email = Lead.objects.filter(pk=lead_id).values_list("email", flat=True).first() or ""
+    events = ConsentEvent.objects.filter(
+        lead_id=lead_id, channel=channel, address_hash=address_hash(email) if email else ""
+    ).values_list("action", "basis", "occurred_at", "id")
     return rules.effective_state(rules.Event(*row) for row in events)
 
 
@@ -44,11 +48,16 @@ def refresh_lead_state(lead_ids: Iterable[int], *, chunk: int = 2000) -> None:
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
         events: dict[int, list[rules.Event]] = {i: [] for i in part}
+        current = {
+            pk: address_hash(email) if email else ""
+            for pk, email in Lead.objects.filter(pk__in=part).values_list("pk", "email")
+        }
         rows = ConsentEvent.objects.filter(lead_id__in=part, channel=Channel.EMAIL).values_list(
-            "lead_id", "action", "basis", "occurred_at"
+            "lead_id", "action", "basis", "occurred_at", "id", "address_hash"
         )
-        for lead_id, action, basis, occurred_at in rows:
-            events[lead_id].append(rules.Event(action, basis, occurred_at))
+        for lead_id, action, basis, occurred_at, order, hashed in rows:
+            if hashed == current.get(lead_id):
+                events[lead_id].append(rules.Event(action, basis, occurred_at, order))
         by_state: dict[str, list[int]] = {}
         for lead_id, lead_events in events.items():
             by_state.setdefault(rules.effective_state(lead_events), []).append(lead_id)

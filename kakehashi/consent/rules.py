@@ -1,6 +1,7 @@
 """Effective consent from the ledger (pure, no ORM).
 
-The newest event decides, with one exception: a refusal or withdrawal can only be overturned by
+Consent belongs to an address: only the events recorded for the lead's current e-mail address
+count (the caller filters). The newest event decides, with one exception: a refusal or withdrawal can only be overturned by
 the person's own explicit consent, never by an exemption (business card, existing customer) or a
 grant someone else recorded for them (LEG-JP-2: a refusal overrides every exemption).
 """
@@ -23,12 +24,13 @@ class Event:
     action: str
     basis: str
     occurred_at: datetime
+    order: int = 0  # insertion order (the row id) breaks ties between events at one instant
 
 
 def effective_state(events: Iterable[Event]) -> str:
     """'granted', 'withdrawn', 'refused' or 'unknown' for one lead, channel and purpose."""
     state = "unknown"
-    for event in sorted(events, key=lambda e: e.occurred_at):
+    for event in sorted(events, key=lambda e: (e.occurred_at, e.order)):
         if event.action == REFUSE:
             state = "refused"
         elif event.action == WITHDRAW:
@@ -38,6 +40,12 @@ def effective_state(events: Iterable[Event]) -> str:
                 continue
             state = "granted"
     return state
+
+
+def refusal(*states: str) -> str | None:
+    """The strongest refusal among these states ('refused' over 'withdrawn'), if any."""
+    found = [s for s in states if s in ("refused", "withdrawn")]
+    return max(found, key=lambda s: RESTRICTIVENESS[s]) if found else None
 
 
 def most_restrictive(*states: str) -> str:

@@ -142,7 +142,8 @@ def merge_leads(
     snapshot = {f: _plain(getattr(loser, f)) for f in LEAD_MERGE_FIELDS}
     snapshot["custom_attributes"] = loser.custom_attributes
     snapshot["tags"] = sorted(loser.tags.values_list("name", flat=True))
-    consent = rules.most_restrictive(
+    # A refusal on either record stays a refusal (REL-MRG-1); grants count for their address only.
+    refused = rules.refusal(
         consent_actions.state_for(survivor.pk), consent_actions.state_for(loser.pk)
     )
     picked = {f: _pick(f, survivor, loser, choices) for f in LEAD_MERGE_FIELDS}
@@ -167,7 +168,7 @@ def merge_leads(
     survivor.updated_at = now
     survivor.refresh_derived_fields()
     survivor.save()
-    _keep_most_restrictive_consent(survivor, consent, actor, now)
+    _keep_refusal(survivor, refused, actor, now)
     record(
         kind="lead.merged",
         lead=survivor,
@@ -179,22 +180,18 @@ def merge_leads(
     return survivor
 
 
-def _keep_most_restrictive_consent(
-    survivor: Lead, wanted: str, actor: User | None, now: datetime
-) -> None:
+def _keep_refusal(survivor: Lead, refused: str | None, actor: User | None, now: datetime) -> None:
     from kakehashi.consent import actions as consent_actions
+    from kakehashi.consent import rules
     from kakehashi.consent.models import Action, Basis
 
     current = consent_actions.state_for(survivor.pk)
-    if current == wanted:
-        Lead.objects.filter(pk=survivor.pk).update(email_consent=current)
-        return
-    if wanted in ("refused", "withdrawn"):
-        # The combined ledger would read less strict than one of the records did: write the
-        # refusal down again so it stays the newest word until the person says otherwise.
+    if refused and rules.most_restrictive(current, refused) != current:
+        # One of the two records had said no: write it down for the survivor's address, so it
+        # stays the newest word until the person says otherwise.
         consent_actions.record_consent(
             lead=survivor,
-            action=Action.REFUSE if wanted == "refused" else Action.WITHDRAW,
+            action=Action.REFUSE if refused == "refused" else Action.WITHDRAW,
             method="staff",
             basis=Basis.NONE,
             source="merge",
