@@ -113,7 +113,7 @@ def receive(request: HttpRequest, kind: str | None = None) -> HttpResponse:
         events=parsed.events,
         received_at=received_at,
         ip=client_ip(request),
-        user_agent=request.headers.get("User-Agent", ""),
+        user_agent=request.headers.get("User-Agent", "").replace("\x00", ""),
     )
     if parsed.rejected:
         return _json(

@@ -128,7 +128,12 @@ def _id(value: Any) -> str:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise TypeError(value)
-    return str(value).strip()
+    return _text(str(value))
+
+
+def _text(value: str) -> str:
+    # PostgreSQL text cannot hold NUL characters; JSON strings can.
+    return value.replace("\x00", "").strip()
 
 
 def _check(
@@ -176,9 +181,9 @@ def _check(
         occurred_at=corrected_time(timestamp, sent, received_at),
         anonymous_id=anonymous_id,
         user_id=user_id,
-        name=(name or "").strip()[:200] if isinstance(name, str) else "",
+        name=_text(name)[:200] if isinstance(name, str) else "",
         ip=_ip(context.get("ip")),
-        user_agent=str(context.get("userAgent") or "")[:300],
+        user_agent=_text(str(context.get("userAgent") or ""))[:300],
         payload=payload,
     )
 

@@ -8,10 +8,11 @@ plan, whatever the batch size), on SQLite an executemany. Both end in ON CONFLIC
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from django.db import connection
+from django.db import connection, transaction
 
 from .models import Event, Status
 from .spec import Incoming
@@ -33,6 +34,11 @@ _SQLITE = (
     f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
     "ON CONFLICT (source_id, message_id) DO NOTHING"
 )
+
+
+# PostgreSQL refuses NUL characters (JSON's \u0000) in text; drop the escape unless its
+# backslash is itself escaped (an even run of backslashes before it).
+_NUL_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
 
 
 def _sqlite_time(value: datetime) -> str:
@@ -62,12 +68,16 @@ def insert_events(
         # The whole batch travels as one JSON parameter: one json.dumps in C here, one parse
         # in the server. A plain psycopg cursor on Django's connection (same transaction)
         # binds it server-side; Django's cursor would quote it client-side.
+        document = json.dumps(rows, ensure_ascii=False)
+        if "\\u0000" in document:
+            document = _NUL_ESCAPE.sub(r"\1", document)
         connection.ensure_connection()
         with psycopg.Cursor(connection.connection) as raw:
-            raw.execute(_POSTGRES, [source_id, received_at, json.dumps(rows, ensure_ascii=False)])
+            raw.execute(_POSTGRES, [source_id, received_at, document])
         return
     payloads = [json.dumps(e.payload, ensure_ascii=False) for e in events]
-    with connection.cursor() as cursor:
+    # SQLite takes one statement per row: a transaction makes the batch all-or-nothing.
+    with transaction.atomic(), connection.cursor() as cursor:
         received = _sqlite_time(received_at)
         cursor.executemany(
             _SQLITE,

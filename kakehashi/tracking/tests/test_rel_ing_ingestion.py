@@ -211,3 +211,10 @@ class BadInputTests(TrackingTestCase):
         response = self.send("/v1/batch", {"batch": nasty, "sentAt": "garbage"})
         self.assertEqual(response.status_code, 400)
         self.assertEqual(len(json.loads(response.content)["rejected"]), len(nasty))
+
+    def test_nul_characters_are_stored_without_them(self):
+        body = {"batch": [{"type": "track", "event": "Sign\u0000ed", "anonymousId": "a\u0000b",
+                           "properties": {"k": "v\u0000"}, "context": {"userAgent": "x\u0000y"}}]}  # fmt: skip
+        self.assertEqual(self.send("/v1/batch", body).status_code, 200)
+        event = Event.objects.get()
+        self.assertEqual((event.name, event.anonymous_id, event.user_agent), ("Signed", "ab", "xy"))
