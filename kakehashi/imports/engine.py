@@ -302,8 +302,16 @@ def _write_chunk(
 
     # 4. Timeline, consent ledger, tags and possible duplicates.
     insert_rows(Activity._meta.db_table, ACTIVITY_COLUMNS, activities)
+    created_here.update(created_ids)
+    # A repeat row that brings a basis its first row lacked grants a lead born in this import.
+    late = {g[0] for g in grants if g[0] in created_here and g[0] not in created_ids}
+    late_grants = [g[0] for g in grants if g[0] in late and g[2] in GRANTING_BASES]
+    if late_grants:
+        Lead.objects.filter(pk__in=late_grants).exclude(email_consent="granted").update(
+            email_consent="granted"
+        )
     consent_actions.record_import_grants(
-        grants=grants, source=options.filename, actor=actor, now=now
+        grants=grants, source=options.filename, actor=actor, now=now, new_leads=created_here
     )
     _link_tags(tag_links, tags_by_name)
     result.duplicates_flagged += _flag_duplicates(created_ids, companies, now)
@@ -400,9 +408,11 @@ def _flag_duplicates(created: dict[int, rowlib.Row], companies: _Companies, now:
         return 0
     pairs: dict[tuple[int, int], tuple[str, int]] = {}
     phones = {r.lead["phone"]: pk for pk, r in created.items() if r.lead["phone"]}
-    older = Lead.objects.filter(phone__in=list(phones)).exclude(pk__in=list(created))
-    for other, phone in older.values_list("pk", "phone"):
+    # The chunk's own new leads are skipped here rather than with NOT IN (thousands of ids).
+    for other, phone in Lead.objects.filter(phone__in=list(phones)).values_list("pk", "phone"):
         mine = phones[phone]
+        if other in created:
+            continue
         pairs[(min(mine, other), max(mine, other))] = (DuplicateCandidate.Reason.PHONE, 80)
     wanted: dict[tuple[int, str], int] = {}
     for pk, row in created.items():
@@ -411,18 +421,24 @@ def _flag_duplicates(created: dict[int, rowlib.Row], companies: _Companies, now:
         if company_id and name:
             wanted[(company_id, name)] = pk
     if wanted:
-        # Narrow by company and family name in SQL; compare the folded full name here.
-        others = Lead.objects.filter(
-            company_id__in={c for c, _ in wanted},
-            last_name__in={r.lead["last_name"] for r in created.values() if r.lead["last_name"]},
-        ).exclude(pk__in=list(created))
-        for other, company_id, last, first in others.values_list(
-            "pk", "company_id", "last_name", "first_name"
-        ):
-            same = wanted.get((company_id, normalize.fold(last + first)))
-            if same is not None:
-                pair = (min(same, other), max(same, other))
-                pairs.setdefault(pair, (DuplicateCandidate.Reason.NAME_COMPANY, 70))
+        # Narrow by (company, family name) pairs in SQL; compare the folded full name here.
+        pairs_wanted = sorted({(c, r.lead["last_name"]) for pk, r in created.items()
+                               for c in [companies.get(r.company_name)[0]] if c and r.lead["last_name"]})  # fmt: skip
+        for start in range(0, len(pairs_wanted), 500):
+            part = pairs_wanted[start : start + 500]
+            rows = ", ".join(["(%s, %s)"] * len(part))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT id, company_id, last_name, first_name FROM leads_lead "
+                    f"WHERE (company_id, last_name) IN ({rows})",
+                    [v for pair in part for v in pair],
+                )
+                found = cursor.fetchall()
+            for other, company_id, last, first in found:
+                same = wanted.get((company_id, normalize.fold(last + first)))
+                if same is not None and other not in created and same != other:
+                    pair = (min(same, other), max(same, other))
+                    pairs.setdefault(pair, (DuplicateCandidate.Reason.NAME_COMPANY, 70))
     DuplicateCandidate.objects.bulk_create(
         [DuplicateCandidate(lead_a_id=a, lead_b_id=b, reason=reason, confidence=confidence, created_at=now)
          for (a, b), (reason, confidence) in pairs.items()],
