@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kakehashi.tracking",
     "kakehashi.consent",
     "kakehashi.imports",
+    "kakehashi.webforms",
     "kakehashi.demo",
 ]
 
@@ -247,6 +248,10 @@ API_MAX_PAGE_SIZE = 200
 # (/v1/_floor) that `kakehashi bench ingest` measures its baseline against.
 TRACKING_RETENTION_DAYS = env_int("KAKEHASHI_TRACKING_RETENTION_DAYS", 395, minimum=1)
 TRACKING_BENCH_ENDPOINT = env_bool("KAKEHASHI_TRACKING_BENCH_ENDPOINT", False)
+# Public forms: submissions per IP address per 10 minutes (a booth tablet sends many), and
+# hosts besides this server and the tracking sources' sites that forms may redirect to.
+WEBFORMS_RATE_LIMIT = env_int("KAKEHASHI_FORMS_RATE_LIMIT", 30, minimum=1)
+WEBFORMS_REDIRECT_HOSTS = env_list("KAKEHASHI_FORMS_REDIRECT_HOSTS")
 
 LOGGING = {
     "version": 1,

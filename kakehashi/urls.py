@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("kakehashi.leads.urls")),
     path("", include("kakehashi.scoring.urls")),
     path("", include("kakehashi.imports.urls")),
+    path("", include("kakehashi.webforms.urls")),
     path("", include("kakehashi.core.urls")),
 ]

@@ -22,5 +22,6 @@ MAIN = [
     NavItem("companies", "leads:company_list", _("Companies"), "▦"),
     NavItem("scoring", "scoring:list", _("Scoring"), "★"),
     NavItem("tracking", "tracking:sources", _("Web tracking"), "↯"),
+    NavItem("webforms", "webforms:list", _("Forms and surveys"), "✎"),
 ]
 SETTINGS = NavItem("settings", "accounts:settings", _("Settings"), "⚙")

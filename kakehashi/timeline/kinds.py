@@ -77,6 +77,18 @@ KINDS: dict[str, Kind] = {
     "source.created": Kind(_("Tracking source created"), audit=True),
     "source.updated": Kind(_("Tracking source changed"), audit=True),
     "source.key_rotated": Kind(_("Tracking write key rotated"), audit=True),
+    "form.confirmed": Kind(
+        _("Confirmed a form by e-mail"), Department.MARKETING, "webforms/kinds/confirmed.html"
+    ),
+    "webform.created": Kind(_("Form created"), Department.MARKETING, audit=True),
+    "webform.updated": Kind(_("Form changed"), Department.MARKETING, audit=True),
+    "webform.published": Kind(_("Form published"), Department.MARKETING, audit=True),
+    "webform.closed": Kind(_("Form closed"), Department.MARKETING, audit=True),
+    "webform.draft": Kind(_("Form back to draft"), Department.MARKETING, audit=True),
+    "webform.deleted": Kind(_("Form deleted"), Department.MARKETING, audit=True),
+    "webform.purpose_published": Kind(
+        _("Purpose-of-use text published"), Department.MARKETING, audit=True
+    ),
 }
 
 GENERIC = Kind(_("Activity"))
