@@ -66,6 +66,7 @@ class Result:
     skipped: int = 0
     duplicates_flagged: int = 0
     processed: int = 0
+    first_created_id: int | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
@@ -185,6 +186,8 @@ def run(
         result.processed += len(chunk)
         if progress:
             progress(result)
+    if result.first_created_id is not None:
+        result.duplicates_flagged = flag_duplicates(result.first_created_id, now)
     return result
 
 
@@ -314,7 +317,8 @@ def _write_chunk(
         grants=grants, source=options.filename, actor=actor, now=now, new_leads=created_here
     )
     _link_tags(tag_links, tags_by_name)
-    result.duplicates_flagged += _flag_duplicates(created_ids, companies, now)
+    if created_ids and result.first_created_id is None:
+        result.first_created_id = min(created_ids)
 
 
 def _fold_into(first: rowlib.Row, repeat: rowlib.Row) -> None:
@@ -402,46 +406,39 @@ def _link_tags(links: list[tuple[int, str]], tags_by_name: dict[str, int]) -> No
     )
 
 
-def _flag_duplicates(created: dict[int, rowlib.Row], companies: _Companies, now: datetime) -> int:
-    """New leads that share a phone, or a name at the same company, with an older lead."""
-    if not created:
-        return 0
-    pairs: dict[tuple[int, int], tuple[str, int]] = {}
-    phones = {r.lead["phone"]: pk for pk, r in created.items() if r.lead["phone"]}
-    # The chunk's own new leads are skipped here rather than with NOT IN (thousands of ids).
-    for other, phone in Lead.objects.filter(phone__in=list(phones)).values_list("pk", "phone"):
-        mine = phones[phone]
-        if other in created:
-            continue
-        pairs[(min(mine, other), max(mine, other))] = (DuplicateCandidate.Reason.PHONE, 80)
-    wanted: dict[tuple[int, str], int] = {}
-    for pk, row in created.items():
-        company_id = companies.get(row.company_name)[0]
-        name = normalize.fold(row.lead["last_name"] + row.lead["first_name"])
-        if company_id and name:
-            wanted[(company_id, name)] = pk
-    if wanted:
-        # Narrow by (company, family name) pairs in SQL; compare the folded full name here.
-        pairs_wanted = sorted({(c, r.lead["last_name"]) for pk, r in created.items()
-                               for c in [companies.get(r.company_name)[0]] if c and r.lead["last_name"]})  # fmt: skip
-        for start in range(0, len(pairs_wanted), 500):
-            part = pairs_wanted[start : start + 500]
-            rows = ", ".join(["(%s, %s)"] * len(part))
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT id, company_id, last_name, first_name FROM leads_lead "
-                    f"WHERE (company_id, last_name) IN ({rows})",
-                    [v for pair in part for v in pair],
-                )
-                found = cursor.fetchall()
-            for other, company_id, last, first in found:
-                same = wanted.get((company_id, normalize.fold(last + first)))
-                if same is not None and other not in created and same != other:
-                    pair = (min(same, other), max(same, other))
-                    pairs.setdefault(pair, (DuplicateCandidate.Reason.NAME_COMPANY, 70))
-    DuplicateCandidate.objects.bulk_create(
-        [DuplicateCandidate(lead_a_id=a, lead_b_id=b, reason=reason, confidence=confidence, created_at=now)
-         for (a, b), (reason, confidence) in pairs.items()],
-        ignore_conflicts=True,
-    )  # fmt: skip
+SWITCHBOARD = 5  # a phone shared by more leads than this is a company's main line
+
+FLAG_SQL = {
+    DuplicateCandidate.Reason.PHONE: """
+        SELECT a.id, b.id FROM leads_lead a JOIN leads_lead b ON b.phone = a.phone AND a.id < b.id
+        WHERE b.id >= %s AND a.phone <> '' AND a.phone NOT IN (
+            SELECT phone FROM leads_lead WHERE phone <> '' GROUP BY phone HAVING COUNT(*) > %s)
+    """,
+    DuplicateCandidate.Reason.NAME_COMPANY: """
+        SELECT a.id, b.id FROM leads_lead a JOIN leads_lead b
+          ON b.company_id = a.company_id AND b.last_name = a.last_name
+         AND b.first_name = a.first_name AND a.id < b.id
+        WHERE b.id >= %s AND a.last_name <> '' AND %s > 0
+    """,
+}
+CONFIDENCE = {DuplicateCandidate.Reason.PHONE: 80, DuplicateCandidate.Reason.NAME_COMPANY: 70}
+
+
+def flag_duplicates(first_id: int, now: datetime) -> int:
+    """Queue leads created from ``first_id`` on that share a phone, or a name at the same
+    company, with another lead: two indexed self-joins, once per import."""
+    pairs: dict[tuple[int, int], DuplicateCandidate.Reason] = {}
+    with connection.cursor() as cursor:
+        for reason, sql in FLAG_SQL.items():
+            cursor.execute(sql, [first_id, SWITCHBOARD])
+            for a, b in cursor.fetchall():
+                pairs.setdefault((a, b), reason)
+    with transaction.atomic():
+        DuplicateCandidate.objects.bulk_create(
+            [DuplicateCandidate(lead_a_id=a, lead_b_id=b, reason=reason,
+                                confidence=CONFIDENCE[reason], created_at=now)
+             for (a, b), reason in pairs.items()],
+            batch_size=1000,
+            ignore_conflicts=True,
+        )  # fmt: skip
     return len(pairs)

@@ -5,6 +5,7 @@ Pure functions, no ORM: used by the lead actions, the API, imports and forms ali
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -45,8 +46,13 @@ def clean(value: object) -> str:
     """NFKC-fold, collapse runs of (full-width) spaces and trim."""
     if value is None:
         return ""
-    text = str(value)
-    # Both checks are cheap C calls; imports run this a few dozen times per row.
+    return _clean(str(value))
+
+
+# Imports call these a few dozen times per row on values that repeat a lot (names, companies,
+# departments): a bounded cache of pure results pays for itself many times over.
+@functools.lru_cache(maxsize=65536)
+def _clean(text: str) -> str:
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)  # also turns U+3000 into a plain space
     if _ODD_SPACE.search(text):
@@ -103,14 +109,24 @@ def to_katakana(value: object) -> str:
 
 def fold(value: object) -> str:
     """A matching key: NFKC, casefolded, hiragana as katakana, no spaces."""
+    return _fold(value if isinstance(value, str) else clean(value))
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold(value: str) -> str:
     return jaconv.hira2kata(clean(value).casefold()).replace(" ", "")
+
+
+@functools.lru_cache(maxsize=65536)
+def _company_key(value: str) -> str:
+    text = fold(value)
+    text = _LEGAL_FORMS.sub("", text)
+    return re.sub(r"[\s,.・]+", "", text)
 
 
 def normalize_company_name(value: object) -> str:
     """'株式会社 山田商事', '山田商事(株)', '㈱山田商事' → '山田商事' (casefolded)."""
-    text = fold(value)
-    text = _LEGAL_FORMS.sub("", text)
-    return re.sub(r"[\s,.・]+", "", text)
+    return _company_key(value if isinstance(value, str) else clean(value))
 
 
 def has_cjk(value: str) -> bool:
