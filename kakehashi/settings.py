@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "kakehashi.tracking",
     "kakehashi.consent",
     "kakehashi.imports",
+    "kakehashi.journey",
+    "kakehashi.handoff",
     "kakehashi.webforms",
     "kakehashi.demo",
 ]
@@ -229,6 +231,12 @@ STATIC_ROOT = env_path("KAKEHASHI_STATIC_ROOT", DATA_DIR / "static")
 if STATIC_ROOT.is_relative_to(DATA_DIR):
     ensure_dir(STATIC_ROOT)  # whitenoise warns about a missing STATIC_ROOT
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# plotly.min.js (the journey map's Sankey) is served straight from the installed plotly wheel.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "kakehashi.journey.staticfinder.PlotlyFinder",
+]
 # Serve straight from the installed packages, so `kakehashi up` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

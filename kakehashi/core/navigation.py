@@ -21,6 +21,8 @@ MAIN = [
     NavItem("leads", "leads:list", _("Leads"), "◎"),
     NavItem("companies", "leads:company_list", _("Companies"), "▦"),
     NavItem("scoring", "scoring:list", _("Scoring"), "★"),
+    NavItem("journey", "journey:list", _("Buyer's journey"), "⇢"),
+    NavItem("handoff", "handoff:queue", _("Work queue"), "☎"),
     NavItem("tracking", "tracking:sources", _("Web tracking"), "↯"),
     NavItem("webforms", "webforms:list", _("Forms and surveys"), "✎"),
 ]

@@ -77,6 +77,31 @@ KINDS: dict[str, Kind] = {
     "source.created": Kind(_("Tracking source created"), audit=True),
     "source.updated": Kind(_("Tracking source changed"), audit=True),
     "source.key_rotated": Kind(_("Tracking write key rotated"), audit=True),
+    # journey and hand-off (stage moves and the system's steps do not count as lead activity)
+    "journey.stage_changed": Kind(
+        _("Moved to another stage"), template="journey/kinds/stage_changed.html", audit=True
+    ),
+    "journey.changed": Kind(_("Journey changed"), Department.MARKETING, audit=True),
+    "handoff.assigned": Kind(
+        _("Handed off to sales"), Department.INSIDE_SALES, "handoff/kinds/handoff.html", audit=True
+    ),
+    "handoff.reassigned": Kind(
+        _("Reassigned"), Department.INSIDE_SALES, "handoff/kinds/handoff.html", audit=True
+    ),
+    "handoff.escalated": Kind(
+        _("First-touch SLA missed"), Department.INSIDE_SALES, "handoff/kinds/handoff.html",
+        audit=True,
+    ),
+    "handoff.accepted": Kind(
+        _("Accepted by sales"), Department.INSIDE_SALES, "handoff/kinds/handoff.html"
+    ),
+    "handoff.rejected": Kind(
+        _("Rejected by sales"), Department.INSIDE_SALES, "handoff/kinds/handoff.html"
+    ),
+    "handoff.hot_lead": Kind(
+        _("Hot lead alert"), Department.MARKETING, "handoff/kinds/handoff.html", audit=True
+    ),
+    "handoff.settings_changed": Kind(_("Hand-off settings changed"), audit=True),
     "form.confirmed": Kind(
         _("Confirmed a form by e-mail"), Department.MARKETING, "webforms/kinds/confirmed.html"
     ),
