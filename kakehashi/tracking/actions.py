@@ -1,9 +1,10 @@
 """Sources, storing events (the front door) and processing them (identity stitching).
 
-The front door only stores: `store_events` inserts the valid events with
-INSERT … ON CONFLICT DO NOTHING and commits before the endpoint answers (REL-ING-1,
-REL-ING-2). Everything else happens behind it, in `process_pending`: the pipeline's steps,
-visitors, identify, and the timeline activities of identified leads.
+The front door only stores: `store_request` commits the validated request to the intake
+journal before the endpoint answers (REL-ING-1). Everything else happens behind it, in
+`process_pending`: expanding the journal into events deduplicated by (source, messageId) with
+INSERT … ON CONFLICT DO NOTHING (REL-ING-2), the pipeline's steps, visitors, identify, and the
+timeline activities of identified leads.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +29,6 @@ from kakehashi.timeline.models import Department
 from . import pipeline, storage
 from .models import DailyCount, Event, EventType, KnownUser, Source, Status, Visitor
 from .models import generate_write_key as _new_key
-from .spec import Incoming
 
 if TYPE_CHECKING:
     from kakehashi.accounts.models import User
@@ -135,32 +135,31 @@ def forget_source(write_key: str) -> None:
 # --- the front door --------------------------------------------------------------------------
 
 
-def store_events(
+def store_request(
     *,
     source_id: int,
-    events: Sequence[Incoming],
+    body: bytes,
+    kind: str | None,
     received_at: datetime,
     ip: str | None = None,
     user_agent: str = "",
-) -> int:
-    """Insert the events, skipping messageIds this source already sent; returns how many
-    were offered. ``ip`` and ``user_agent`` are the request's, for events whose context has
-    none. Processing is scheduled for after the commit.
+) -> None:
+    """Commit a validated request to the intake journal (REL-ING-1); processing (expansion
+    into deduplicated events, then the pipeline) is scheduled for after the commit.
 
-    Not wrapped in a transaction of its own: the insert is one statement (atomic by itself,
-    and committed when it returns in autocommit mode), which saves the BEGIN and COMMIT round
-    trips on the hot path. Inside a caller's transaction it commits with it.
+    Not wrapped in a transaction of its own: the journal write is one statement (atomic by
+    itself, committed when it returns in autocommit mode), which saves the BEGIN and COMMIT
+    round trips on the hot path. Inside a caller's transaction it commits with it.
     """
-    if events:
-        storage.insert_events(
-            source_id=source_id,
-            events=events,
-            received_at=received_at,
-            ip=ip,
-            user_agent=user_agent,
-        )
-        transaction.on_commit(schedule_processing)
-    return len(events)
+    storage.journal(
+        source_id=source_id,
+        body=body,
+        kind=kind,
+        received_at=received_at,
+        ip=ip,
+        user_agent=user_agent,
+    )
+    transaction.on_commit(schedule_processing)
 
 
 def schedule_processing() -> None:
@@ -183,7 +182,9 @@ def schedule_processing() -> None:
 
 
 def process_pending(*, now: datetime, limit: int = 500) -> int:
-    """Process up to ``limit`` pending events, oldest first; returns how many."""
+    """Expand journal rows into events, then process up to ``limit`` pending events, oldest
+    first; returns how much was done (0: nothing left)."""
+    expanded = storage.expand(limit=50)
     with transaction.atomic():
         claimed = Event.objects.pending().order_by("id").select_for_update(skip_locked=True)
         events = list(claimed.select_related("source")[:limit])
@@ -192,7 +193,7 @@ def process_pending(*, now: datetime, limit: int = 500) -> int:
             outcome = _process(event, now)
             counts[(event.source_id, timezone.localdate(event.received_at), outcome)] += 1
         _add_counts(counts)
-    return len(events)
+    return expanded + len(events)
 
 
 def _process(event: Event, now: datetime) -> str:

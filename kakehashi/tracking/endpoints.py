@@ -108,13 +108,15 @@ def receive(request: HttpRequest, kind: str | None = None) -> HttpResponse:
     if origin and origin.rstrip("/") not in source.origins:
         # Browsers may post only from the source's own sites; servers send no Origin.
         return _error(403, "origin_not_allowed", _("This site may not send to this source."))
-    actions.store_events(
-        source_id=source.id,
-        events=parsed.events,
-        received_at=received_at,
-        ip=client_ip(request),
-        user_agent=request.headers.get("User-Agent", "").replace("\x00", ""),
-    )
+    if parsed.events:
+        actions.store_request(
+            source_id=source.id,
+            body=body,
+            kind=kind,
+            received_at=received_at,
+            ip=client_ip(request),
+            user_agent=request.headers.get("User-Agent", "").replace("\x00", ""),
+        )
     if parsed.rejected:
         return _json(
             400,
@@ -192,11 +194,14 @@ def _record_pixel(request: HttpRequest, data: dict[str, Any]) -> None:
         "properties": properties,
         "context": {"library": {"name": "kakehashi-pixel"}},
     }
-    parsed = spec.parse(event, path_type=data["t"], body_size=0, received_at=received_at)
-    actions.store_events(
-        source_id=source.pk,
-        events=parsed.events,
-        received_at=received_at,
-        ip=client_ip(request),
-        user_agent=request.headers.get("User-Agent", ""),
-    )
+    body = json.dumps(event, ensure_ascii=False).encode()
+    parsed = spec.parse(event, path_type=data["t"], body_size=len(body), received_at=received_at)
+    if parsed.events:
+        actions.store_request(
+            source_id=source.pk,
+            body=body,
+            kind=data["t"],
+            received_at=received_at,
+            ip=client_ip(request),
+            user_agent=request.headers.get("User-Agent", "").replace("\x00", ""),
+        )

@@ -120,6 +120,33 @@ class Source(models.Model):
         return [line.strip() for line in self.blocked_ips.splitlines() if line.strip()]
 
 
+class Intake(models.Model):
+    """One accepted request, committed before the answer: the journal behind the front door.
+
+    It keeps the body as received (after gunzip) with what the request itself said (time, IP,
+    user agent, path); the processor validates it again, expands it into `Event` rows
+    (deduplicated there by source and messageId) and deletes it. One narrow row per request,
+    indexed by its key alone, keeps the hot path one small insert whatever the batch size.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    # No index: the journal is read by id only, and every index costs the hot path.
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+", db_index=False)
+    received_at = models.DateTimeField()
+    # The single-event path's type (track, page …); blank for /v1/batch.
+    kind = models.CharField(max_length=10, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    body = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("intake")
+        verbose_name_plural = _("intake")
+
+    def __str__(self) -> str:
+        return f"intake {self.pk}"
+
+
 class EventQuerySet(models.QuerySet["Event"]):
     def pending(self) -> EventQuerySet:
         return self.filter(status=Status.PENDING)

@@ -24,6 +24,7 @@ MAX_BATCH_BYTES = 500 * 1024
 MAX_ID_LENGTH = 100
 TYPES = ("track", "identify", "page", "screen", "group", "alias")
 # Fields kept in the event's own columns; everything else is kept in the payload.
+_ID_NAMESPACE = uuid.UUID("5d0f6a43-7c1e-4a8e-9b57-6b616b656861")
 _COLUMNS = ("type", "messageId", "userId", "anonymousId", "timestamp", "sentAt", "writeKey")
 
 
@@ -137,7 +138,14 @@ def _text(value: str) -> str:
 
 
 def _check(
-    event: Any, *, forced_type: str | None, size: int | None, sent_at: Any, received_at: datetime
+    event: Any,
+    *,
+    forced_type: str | None,
+    size: int | None,
+    sent_at: Any,
+    received_at: datetime,
+    id_seed: str,
+    index: int,
 ) -> Incoming | str:
     """The event as stored, or the reason it is rejected."""
     if not isinstance(event, dict):
@@ -176,7 +184,7 @@ def _check(
     if kind != "track":
         payload.pop("event", None)
     return Incoming(
-        message_id=message_id or str(uuid.uuid4()),
+        message_id=message_id or server_message_id(id_seed, index),
         type=kind,
         occurred_at=corrected_time(timestamp, sent, received_at),
         anonymous_id=anonymous_id,
@@ -186,6 +194,12 @@ def _check(
         user_agent=_text(str(context.get("userAgent") or ""))[:300],
         payload=payload,
     )
+
+
+def server_message_id(id_seed: str, index: int) -> str:
+    if id_seed:
+        return str(uuid.uuid5(_ID_NAMESPACE, f"{id_seed}:{index}"))
+    return str(uuid.uuid4())
 
 
 def _id_or_blank(value: Any) -> str:
@@ -209,9 +223,18 @@ def _ip(value: Any) -> str | None:
 
 
 def parse(
-    data: dict[str, Any], *, path_type: str | None, body_size: int, received_at: datetime
+    data: dict[str, Any],
+    *,
+    path_type: str | None,
+    body_size: int,
+    received_at: datetime,
+    id_seed: str = "",
 ) -> Parsed:
-    """Validate a decoded body: one event (``path_type`` set) or a batch ({"batch": [...]})."""
+    """Validate a decoded body: one event (``path_type`` set) or a batch ({"batch": [...]}).
+
+    Events without a messageId get one from the server: random, or derived from ``id_seed``
+    and the event's position, so that parsing the same journal entry twice assigns the same.
+    """
     key = data.get("writeKey")
     parsed = Parsed(write_key=key if isinstance(key, str) else "")
     if path_type is not None:
@@ -230,7 +253,13 @@ def parse(
             item = {**item, "context": {**shared_context, **(item.get("context") or {})}}
         size = len(json.dumps(item, ensure_ascii=False).encode()) if measure else None
         result = _check(
-            item, forced_type=path_type, size=size, sent_at=sent_at, received_at=received_at
+            item,
+            forced_type=path_type,
+            size=size,
+            sent_at=sent_at,
+            received_at=received_at,
+            id_seed=id_seed,
+            index=index,
         )
         if isinstance(result, str):
             message_id = item.get("messageId") if isinstance(item, dict) else None

@@ -1,90 +1,127 @@
-"""The ingestion hot path in SQL: insert a batch of events, skipping messageIds already stored.
+"""The ingestion hot path in SQL, and the expansion of the journal into events behind it.
 
-One statement per batch, no model objects: on PostgreSQL an INSERT … SELECT FROM
-json_to_recordset() of the whole batch as one parameter (one short statement to parse and
-plan, whatever the batch size), on SQLite an executemany. Both end in ON CONFLICT DO NOTHING on (source, message_id) (REL-ING-2).
+The front door validates a request, then writes it to the `Intake` journal as received, in one
+single-row statement: committed when it returns, so a 2xx means committed (REL-ING-1), and as
+cheap as a write can be whatever the batch size. The processor validates each journal entry
+again (deterministically: same received_at, same server-assigned ids), expands it into `Event`
+rows with INSERT … ON CONFLICT (source_id, message_id) DO NOTHING, so a retried message is
+stored once (REL-ING-2), and deletes the entry in the same transaction.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from django.db import connection, transaction
 
-from .models import Event, Status
-from .spec import Incoming
+from . import spec
+from .models import Event, Intake, Status
 
+INTAKE = Intake._meta.db_table
+EVENT = Event._meta.db_table
 COLUMNS = (
     "source_id", "message_id", "type", "received_at", "occurred_at", "anonymous_id", "user_id",
     "name", "ip", "user_agent", "payload", "status", "drop_reason",
 )  # fmt: skip
-TABLE = Event._meta.db_table
-
-_POSTGRES = f"""
-INSERT INTO {TABLE} ({", ".join(COLUMNS)})
-SELECT %s, m, t, %s, o, a, u, n, i, ua, p, '{Status.PENDING}', ''
-FROM json_to_recordset(%s::json)
-     AS x(m text, t text, o timestamptz, a text, u text, n text, i inet, ua text, p json)
+_JOURNAL = (
+    f"INSERT INTO {INTAKE} (source_id, received_at, kind, ip, user_agent, body) "
+    "VALUES (%s, %s, %s, %s, %s, %s)"
+)
+_EXPAND_POSTGRES = f"""
+INSERT INTO {EVENT} ({", ".join(COLUMNS)})
+SELECT s, m, t, r, o, a, u, n, i, ua, p, '{Status.PENDING}', ''
+FROM json_to_recordset(%s::json) AS x(s bigint, m text, t text, r timestamptz, o timestamptz,
+                                      a text, u text, n text, i inet, ua text, p json)
 ON CONFLICT (source_id, message_id) DO NOTHING
 """
-_SQLITE = (
-    f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
+_INSERT_SQLITE = (
+    f"INSERT INTO {EVENT} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
     "ON CONFLICT (source_id, message_id) DO NOTHING"
 )
-
-
 # PostgreSQL refuses NUL characters (JSON's \u0000) in text; drop the escape unless its
 # backslash is itself escaped (an even run of backslashes before it).
 _NUL_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
 
 
-def _sqlite_time(value: datetime) -> str:
-    # Django's SQLite format: naive UTC with a space separator.
-    return str(value.astimezone(UTC).replace(tzinfo=None))
-
-
-def insert_events(
+def journal(
     *,
     source_id: int,
-    events: Sequence[Incoming],
+    body: bytes,
+    kind: str | None,
     received_at: datetime,
     ip: str | None,
     user_agent: str,
 ) -> None:
-    """Insert ``events``; ``ip``/``user_agent`` fill in for events whose context had none."""
-    user_agent = user_agent[:300]
+    """Commit one validated request to the journal. One statement: atomic by itself and
+    committed when it returns (in autocommit mode), so no BEGIN/COMMIT round trips."""
+    params: list[Any] = [source_id, received_at, kind or "", ip, user_agent[:300], body]
     if connection.vendor == "postgresql":
         import psycopg
 
-        rows = [
-            {"m": e.message_id, "t": e.type, "o": e.occurred_at.isoformat(), "a": e.anonymous_id,
-             "u": e.user_id, "n": e.name, "i": e.ip or ip, "ua": e.user_agent or user_agent,
-             "p": e.payload}
-            for e in events
-        ]  # fmt: skip
-        # The whole batch travels as one JSON parameter: one json.dumps in C here, one parse
-        # in the server. A plain psycopg cursor on Django's connection (same transaction)
-        # binds it server-side; Django's cursor would quote it client-side.
-        document = json.dumps(rows, ensure_ascii=False)
-        if "\\u0000" in document:
-            document = _NUL_ESCAPE.sub(r"\1", document)
+        # A plain psycopg cursor on Django's connection (same session and transaction) sends
+        # the body as a binary parameter; Django's cursor would quote it client-side.
         connection.ensure_connection()
         with psycopg.Cursor(connection.connection) as raw:
-            raw.execute(_POSTGRES, [source_id, received_at, document])
+            raw.execute(_JOURNAL, params)
         return
-    payloads = [json.dumps(e.payload, ensure_ascii=False) for e in events]
-    # SQLite takes one statement per row: a transaction makes the batch all-or-nothing.
-    with transaction.atomic(), connection.cursor() as cursor:
-        received = _sqlite_time(received_at)
-        cursor.executemany(
-            _SQLITE,
-            [
-                (source_id, e.message_id, e.type, received, _sqlite_time(e.occurred_at),
-                 e.anonymous_id, e.user_id, e.name, e.ip or ip, e.user_agent or user_agent,
-                 payload, Status.PENDING, "")
-                for e, payload in zip(events, payloads, strict=True)
-            ],
-        )  # fmt: skip
+    params[1] = _sqlite_time(received_at)
+    with connection.cursor() as cursor:
+        cursor.execute(_JOURNAL, params)
+
+
+@transaction.atomic
+def expand(*, limit: int) -> int:
+    """Turn up to ``limit`` journal entries, oldest first, into events; returns how many.
+
+    Claimed with FOR UPDATE SKIP LOCKED, so workers in parallel never expand one twice.
+    """
+    entries = list(Intake.objects.order_by("id").select_for_update(skip_locked=True)[:limit])
+    if not entries:
+        return 0
+    rows = [row for entry in entries for row in _rows(entry)]
+    if rows:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                document = json.dumps(rows, ensure_ascii=False)
+                if "\\u0000" in document:
+                    document = _NUL_ESCAPE.sub(r"\1", document)
+                cursor.execute(_EXPAND_POSTGRES, [document])
+            else:
+                cursor.executemany(_INSERT_SQLITE, [_sqlite_row(r) for r in rows])
+    Intake.objects.filter(id__in=[e.pk for e in entries]).delete()
+    return len(entries)
+
+
+def _rows(entry: Intake) -> Iterator[dict[str, Any]]:
+    body = bytes(entry.body)
+    parsed = spec.parse(
+        spec.load_json(body),
+        path_type=entry.kind or None,
+        body_size=len(body),
+        received_at=entry.received_at,
+        id_seed=f"intake:{entry.pk}",
+    )
+    received = entry.received_at.isoformat()
+    for e in parsed.events:
+        yield {
+            "s": entry.source_id, "m": e.message_id, "t": e.type, "r": received,
+            "o": e.occurred_at.isoformat(), "a": e.anonymous_id, "u": e.user_id, "n": e.name,
+            "i": e.ip or entry.ip, "ua": e.user_agent or entry.user_agent, "p": e.payload,
+        }  # fmt: skip
+
+
+def _sqlite_row(r: dict[str, Any]) -> Sequence[Any]:
+    return (
+        r["s"], r["m"], r["t"], _sqlite_time(datetime.fromisoformat(r["r"])),
+        _sqlite_time(datetime.fromisoformat(r["o"])), r["a"], r["u"], r["n"], r["i"], r["ua"],
+        json.dumps(r["p"], ensure_ascii=False), Status.PENDING, "",
+    )  # fmt: skip
+
+
+def _sqlite_time(value: datetime) -> str:
+    # Django's SQLite format: naive UTC with a space separator.
+    return str(value.astimezone(UTC).replace(tzinfo=None))

@@ -32,6 +32,10 @@ class TrackingTestCase(PersonaTestCase):
         sources.forget()
         self.public = Client()  # a visitor or a server: no login, no cookies of ours
 
+    def basic(self, key: str | None = None) -> str:
+        key = self.source.write_key if key is None else key
+        return "Basic " + base64.b64encode(f"{key}:".encode()).decode()
+
     def send(
         self,
         path: str,
@@ -51,6 +55,6 @@ class TrackingTestCase(PersonaTestCase):
             raw = gzip.compress(raw)
             headers["HTTP_CONTENT_ENCODING"] = "gzip"
         if basic:
-            headers["HTTP_AUTHORIZATION"] = "Basic " + base64.b64encode(f"{key}:".encode()).decode()
+            headers["HTTP_AUTHORIZATION"] = self.basic(key)
         with self.captureOnCommitCallbacks(execute=True):
             return self.public.post(path, raw, content_type="application/json", **headers)

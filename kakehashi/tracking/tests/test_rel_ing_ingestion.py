@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from django.utils import timezone
 
 from kakehashi.tracking import actions
-from kakehashi.tracking.models import Event
+from kakehashi.tracking.models import Event, Intake
 
 from .base import TrackingTestCase
 
@@ -24,10 +24,17 @@ def track(message_id="m-1", **extra):
 
 
 class IngestionTests(TrackingTestCase):
-    def test_rel_ing_1_a_200_means_the_event_is_stored(self):
-        response = self.send("/v1/track", track())
+    def test_rel_ing_1_a_200_means_the_event_is_committed_to_the_journal(self):
+        raw = json.dumps(track()).encode()
+        response = self.public.post("/v1/track", raw, content_type="application/json",
+                                    HTTP_AUTHORIZATION=self.basic())  # fmt: skip
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.json(), {"success": True})
+        intake = Intake.objects.get()
+        self.assertEqual(json.loads(bytes(intake.body))["messageId"], "m-1")
+        # Behind the door, the journal becomes deduplicated events.
+        actions.process_pending(now=timezone.now())
+        self.assertFalse(Intake.objects.exists())
         event = Event.objects.get(source=self.source, message_id="m-1")
         self.assertEqual(
             (event.type, event.name, event.anonymous_id), ("track", "Signed Up", "a-1")
