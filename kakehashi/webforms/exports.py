@@ -11,26 +11,25 @@ from django.utils.translation import gettext as _
 from .models import Field, FieldKind, Form
 
 
-def _columns(fields: list[Field], language: str) -> list[tuple[str, str]]:
-    """(answer key, header) for every answer the form can hold, in form order."""
+def _columns(fields: list[Field]) -> list[str]:
+    """Answer keys in form order: the names the timeline and scoring rules use, in any language."""
     columns = []
     for f in fields:
         if f.kind in (FieldKind.CONSENT, FieldKind.HIDDEN):
             continue
         if f.kind == FieldKind.MATRIX:
-            columns += [(f"{f.key}:{r['value']}", f"{f.label(language)}: {Field.choice_label(r, language)}")
-                        for r in f.rows]  # fmt: skip
+            columns += [f"{f.key}:{r['value']}" for r in f.rows]
         else:
-            columns.append((f.key, f.label(language)))
+            columns.append(f.key)
     return columns
 
 
-def table(form: Form, language: str) -> tuple[list[str], Iterator[list[Any]], list[int]]:
+def table(form: Form) -> tuple[list[str], Iterator[list[Any]], list[int]]:
     fields = list(form.fields.all())
-    columns = _columns(fields, language)
+    columns = _columns(fields)
     header = [
         _("Submitted at"), _("Status"), _("Lead ID"), _("Lead"), _("E-mail"),
-        *[label for _key, label in columns],
+        *columns,
         _("Consent given"), _("Purpose text version"), _("Page"), _("UTM source"),
         _("UTM medium"), _("UTM campaign"), _("Hidden fields"),
     ]  # fmt: skip
@@ -48,7 +47,7 @@ def table(form: Form, language: str) -> tuple[list[str], Iterator[list[Any]], li
                 s.lead_id or "",
                 lead.display_name if lead else "",
                 lead.email if lead else "",
-                *[s.answers.get(key, "") for key, _label in columns],
+                *[s.answers.get(key, "") for key in columns],
                 "" if s.consent_given is None else ("yes" if s.consent_given else "no"),
                 s.purpose.label if s.purpose else "",
                 s.page_url,

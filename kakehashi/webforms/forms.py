@@ -38,19 +38,20 @@ class FormSettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["tracking_source"].queryset = Source.objects.all()  # type: ignore[attr-defined]
 
-    def clean_redirect_url(self) -> str:
-        url = self.cleaned_data["redirect_url"].strip()
-        if not url:
-            return ""
-        probe = Form(tracking_source=self.cleaned_data.get("tracking_source"))
-        hosts = guards.redirect_hosts(probe)
-        if not guards.is_allowed_redirect(url, hosts):
-            raise forms.ValidationError(
-                _("Forms may only redirect to this server, your tracking source's sites or "
-                  "the allowed hosts (%(hosts)s)."),
-                params={"hosts": ", ".join(sorted(hosts))},
-            )  # fmt: skip
-        return url
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        url = (data.get("redirect_url") or "").strip()
+        data["redirect_url"] = url
+        if url:
+            # Checked here, not in clean_redirect_url: the tracking source's sites count too.
+            hosts = guards.redirect_hosts(Form(tracking_source=data.get("tracking_source")))
+            if not guards.is_allowed_redirect(url, hosts):
+                self.add_error("redirect_url", forms.ValidationError(
+                    _("Forms may only redirect to this server, your tracking source's sites or "
+                      "the allowed hosts (%(hosts)s)."),
+                    params={"hosts": ", ".join(sorted(hosts))},
+                ))  # fmt: skip
+        return data
 
     def clean_download(self) -> Any:
         upload = self.cleaned_data.get("download")

@@ -281,7 +281,7 @@ def export(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         fmt = form.cleaned_data["format"]
-        header, rows, lead_ids = exports.table(webform, _language())
+        header, rows, lead_ids = exports.table(webform)
         if fmt == "xlsx":
             body = spreadsheet.xlsx_bytes(header, rows, title=webform.slug)
             content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
