@@ -78,6 +78,7 @@ def may_act(user: User, handoff: Handoff) -> bool:
 # --- start and assign -------------------------------------------------------------------------
 
 
+@transaction.atomic
 def start_handoff(*, lead: Lead, stage_id: int, now: datetime) -> Handoff | None:
     """Hand a lead that entered a hand-off stage to sales and assign it at once. None when the
     stage has no active policy or the lead is already with sales."""
@@ -113,6 +114,14 @@ def _account_owner(lead: Lead, exclude: set[int]) -> User | None:
     owner = company.owner if company and company.owner_id else None
     if owner and owner.is_active and not owner.is_away and owner.pk not in exclude:
         return owner
+    return None
+
+
+def _team_owner(lead: Lead, policy: HandoffPolicy, exclude: set[int]) -> User | None:
+    """A lead someone in the receiving team already owns stays with them."""
+    owner = lead.owner if lead.owner_id else None
+    if owner and owner.team_id == policy.team_id and owner.is_active and not owner.is_away:
+        return owner if owner.pk not in exclude else None
     return None
 
 
@@ -171,11 +180,13 @@ def assign(
     matching rule's next person. The claim is a conditional UPDATE on the owner as read, so a
     hand-off is never assigned twice. None when nobody is available (it waits)."""
     policy = handoff.policy
-    lead = Lead.objects.select_related("company__owner").get(pk=handoff.lead_id)
+    lead = Lead.objects.select_related("company__owner", "owner").get(pk=handoff.lead_id)
     previous = handoff.owner_id
     skip = {*exclude, *([previous] if previous else [])}
-    how = "account"
-    user = _account_owner(lead, skip) if policy.account_based else None
+    how = "owner"
+    user = _team_owner(lead, policy, skip)
+    if user is None and policy.account_based:
+        how, user = "account", _account_owner(lead, skip)
     rule = None
     if user is None:
         found = _pick_from_rules(policy, lead, skip)

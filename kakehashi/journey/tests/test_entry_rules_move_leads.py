@@ -46,6 +46,7 @@ class EntryRuleTests(PersonaTestCase):
         record(kind="event.attended", lead=self.lead, occurred_at=self.now)
         self.assertEqual(stage_key(self.lead, self.journey), "consideration")
         record(kind="page.viewed", lead=self.lead, occurred_at=self.now, data={"url": "/pricing"})
+        record(kind="page.viewed", lead=self.lead, occurred_at=self.now, data={"url": "/pricing"})
         self.assertEqual(stage_key(self.lead, self.journey), "mql")
 
     def test_scoring_listens_before_the_journey(self):
