@@ -83,7 +83,7 @@ def figures(journey: Journey, since: datetime, until: datetime) -> list[StageFig
         )
         .order_by()
     )
-    by_stage = {r["to_stage_id"]: r for r in cohort}
+    by_stage: dict[int, dict[str, Any]] = {r["to_stage_id"]: dict(r) for r in cohort}
     durations: dict[int, list[float]] = {}
     spent = (
         StageChange.objects.filter(
@@ -97,11 +97,12 @@ def figures(journey: Journey, since: datetime, until: datetime) -> list[StageFig
         .values_list("from_stage_id", "seconds_in_from")[:MEDIAN_SAMPLE]
     )
     for stage_id, seconds in spent:
-        durations.setdefault(stage_id, []).append(seconds)
+        if stage_id is not None and seconds is not None:
+            durations.setdefault(stage_id, []).append(seconds)
     lanes = lane_index(stages)
     result = []
     for column, stage in enumerate(stages, start=1):
-        row = by_stage.get(stage.pk, {})
+        row: dict[str, Any] = by_stage.get(stage.pk, {})
         result.append(
             StageFigures(
                 stage=stage,

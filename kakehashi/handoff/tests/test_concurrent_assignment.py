@@ -49,14 +49,14 @@ class ConcurrentAssignmentTests(TransactionTestCase):
         type(reps[0]).objects.filter(team=team).update(is_away=False)
 
         barrier = threading.Barrier(WORKERS)
-        done: list[int] = []
-        errors: list[BaseException] = []
+        done = []
+        errors = []
 
-        def work() -> None:
+        def work():
             try:
                 barrier.wait()
                 done.append(actions.assign_waiting(now=now, batch=LEADS))
-            except BaseException as exc:  # noqa: BLE001 - reported below
+            except BaseException as exc:  # reported below
                 errors.append(exc)
             finally:
                 close_old_connections()

@@ -21,7 +21,7 @@ class WorkQueueTests(PersonaTestCase):
         setup(self)
         self.now = timezone.now()
         self.leads = [self.mql(f"lead{i}", extra=i) for i in range(3)]
-        self.mine = [h for h in Handoff.objects.filter(owner=self.ken)]
+        self.mine = list(Handoff.objects.filter(owner=self.ken))
         self.client.force_login(self.ken)
 
     def mql(self, name, extra=0):
