@@ -13,8 +13,8 @@ from kakehashi.scoring import engine as scoring_engine
 from kakehashi.scoring.models import EngagementRule, Score
 
 TOKYO = ZoneInfo("Asia/Tokyo")
-# A Monday morning in Tokyo: business hours are easy to reason about from here.
-MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=TOKYO)
+# A past Monday morning in Tokyo: business hours are easy to reason about from here.
+MONDAY_10 = datetime(2026, 11, 16, 10, 0, tzinfo=TOKYO)
 
 
 def score() -> Score:
