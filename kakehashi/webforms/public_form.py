@@ -50,7 +50,9 @@ def build_field(f: Field, language: str, required: bool) -> forms.Field:
     common: dict[str, Any] = {"label": label, "help_text": help_text, "required": required}
     kind = f.kind
     if kind == FieldKind.EMAIL:
-        return NormalizedEmailField(max_length=254, **common)
+        # A text input, not type=email: browsers refuse full-width ＠ that we fold on the server.
+        widget = forms.TextInput(attrs={"inputmode": "email", "autocomplete": "email"})
+        return NormalizedEmailField(max_length=254, widget=widget, **common)
     if kind == FieldKind.PHONE:
         return PhoneField(max_length=40, widget=forms.TextInput(attrs={"type": "tel"}), **common)
     if kind == FieldKind.SELECT:
