@@ -36,6 +36,11 @@ class Command(BaseCommand):
         scoring.add_argument("--inner", action="store_true", help=_INTERNAL)
         importing = sub.add_parser("import", help="lead import against parse-and-insert")
         importing.add_argument("--rows", type=int, default=100_000)
+        forms = sub.add_parser("forms", help="public form submissions, next to baselines")
+        forms.add_argument("--repeat", type=int, default=200)
+        forms.add_argument("--json", action="store_true")
+        forms.add_argument("--bench-data-dir", help="reuse this data dir (SQLite) between runs")
+        forms.add_argument("--inner", action="store_true", help=_INTERNAL)
         for scenario in (lead_list, importing):
             scenario.add_argument("--json", action="store_true")
             scenario.add_argument(
@@ -62,6 +67,10 @@ class Command(BaseCommand):
             from kakehashi.bench import importing as import_bench
 
             result = import_bench.run(rows=options["rows"])
+        elif options["scenario"] == "forms":
+            from kakehashi.bench import forms as forms_bench
+
+            result = forms_bench.run(repeat=options["repeat"])
         elif options["scenario"] == "scoring":
             from kakehashi.bench import scoring as scoring_bench
 
