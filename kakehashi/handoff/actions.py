@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -96,7 +96,7 @@ def start_handoff(*, lead: Lead, stage_id: int, now: datetime) -> Handoff | None
     except IntegrityError:
         return None  # already open: the unique constraint on open hand-offs said so
     handoff.policy = policy
-    assign(handoff=handoff, now=now)
+    assign(handoff=handoff, now=now, lead=lead)
     return handoff
 
 
@@ -109,9 +109,14 @@ def _profile(lead: Lead) -> dict[str, Any]:
     }
 
 
+def _fresh_user(user_id: int | None) -> User | None:
+    # Read now, not from the lead's cached relations: "away" may have changed since.
+    return User.objects.filter(pk=user_id).first() if user_id else None
+
+
 def _account_owner(lead: Lead, exclude: set[int]) -> User | None:
     company = lead.company if lead.company_id else None
-    owner = company.owner if company and company.owner_id else None
+    owner = _fresh_user(company.owner_id) if company else None
     if owner and owner.is_active and not owner.is_away and owner.pk not in exclude:
         return owner
     return None
@@ -119,7 +124,7 @@ def _account_owner(lead: Lead, exclude: set[int]) -> User | None:
 
 def _team_owner(lead: Lead, policy: HandoffPolicy, exclude: set[int]) -> User | None:
     """A lead someone in the receiving team already owns stays with them."""
-    owner = lead.owner if lead.owner_id else None
+    owner = _fresh_user(lead.owner_id)
     if owner and owner.team_id == policy.team_id and owner.is_active and not owner.is_away:
         return owner if owner.pk not in exclude else None
     return None
@@ -162,11 +167,18 @@ def _pick_from_rules(
         chosen = assignment.pick(candidates, weighted=rule.method == AssignmentRule.Method.WEIGHTED)
         if chosen is None:
             continue
-        for m, c in zip(members, candidates, strict=True):
-            if m.credit != c.credit:
-                AssignmentMember.objects.filter(pk=m.pk).update(credit=c.credit)
-        AssignmentMember.objects.filter(pk=chosen.member_id).update(
-            assigned_count=F("assigned_count") + 1
+        # Every eligible member's credit moves: one UPDATE for all of them.
+        changed = [c for m, c in zip(members, candidates, strict=True) if m.credit != c.credit]
+        AssignmentMember.objects.filter(pk__in=[c.member_id for c in changed]).update(
+            credit=Case(
+                *[When(pk=c.member_id, then=Value(c.credit)) for c in changed],
+                output_field=IntegerField(),
+            ),
+            assigned_count=Case(
+                When(pk=chosen.member_id, then=F("assigned_count") + 1),
+                default=F("assigned_count"),
+                output_field=IntegerField(),
+            ),
         )
         user = next(m.user for m in members if m.pk == chosen.member_id)
         return user, rule
@@ -174,13 +186,19 @@ def _pick_from_rules(
 
 
 def assign(
-    *, handoff: Handoff, now: datetime, exclude: Iterable[int] = (), actor: User | None = None
+    *,
+    handoff: Handoff,
+    now: datetime,
+    exclude: Iterable[int] = (),
+    actor: User | None = None,
+    lead: Lead | None = None,
 ) -> User | None:
     """Give an open hand-off an owner: the company's owner (account-based) or the first
     matching rule's next person. The claim is a conditional UPDATE on the owner as read, so a
     hand-off is never assigned twice. None when nobody is available (it waits)."""
     policy = handoff.policy
-    lead = Lead.objects.select_related("company__owner", "owner").get(pk=handoff.lead_id)
+    if lead is None:
+        lead = Lead.objects.select_related("company").get(pk=handoff.lead_id)
     previous = handoff.owner_id
     skip = {*exclude, *([previous] if previous else [])}
     how = "owner"
@@ -254,14 +272,18 @@ def notify(
     """An in-app notice now and an e-mail once the transaction commits."""
     with override(user.language or settings.LANGUAGE_CODE):
         message = _message(kind, lead, handoff)
-    try:
-        with transaction.atomic():
-            notice = Notification.objects.create(
-                user=user, kind=kind, lead=lead, handoff=handoff, message=message,
-                created_at=now, dedupe_key=dedupe_key,
-            )  # fmt: skip
-    except IntegrityError:
-        return None  # this alert was already given
+    notice = Notification(
+        user=user, kind=kind, lead=lead, handoff=handoff, message=message, created_at=now,
+        dedupe_key=dedupe_key,
+    )  # fmt: skip
+    if dedupe_key is None:
+        notice.save()
+    else:
+        try:
+            with transaction.atomic():
+                notice.save()
+        except IntegrityError:
+            return None  # this alert was already given
     notice_id = notice.pk
 
     def _send() -> None:

@@ -34,6 +34,10 @@ class Command(BaseCommand):
         scoring.add_argument("--json", action="store_true")
         scoring.add_argument("--bench-data-dir", help="reuse this data dir (SQLite) between runs")
         scoring.add_argument("--inner", action="store_true", help=_INTERNAL)
+        handoff = sub.add_parser(
+            "handoff", help="qualifying activity to assigned lead, next to recording without it"
+        )
+        handoff.add_argument("--leads", type=int, default=1000)
         importing = sub.add_parser("import", help="lead import against parse-and-insert")
         importing.add_argument("--rows", type=int, default=100_000)
         forms = sub.add_parser("forms", help="public form submissions, next to baselines")
@@ -41,7 +45,7 @@ class Command(BaseCommand):
         forms.add_argument("--json", action="store_true")
         forms.add_argument("--bench-data-dir", help="reuse this data dir (SQLite) between runs")
         forms.add_argument("--inner", action="store_true", help=_INTERNAL)
-        for scenario in (lead_list, importing):
+        for scenario in (lead_list, importing, handoff):
             scenario.add_argument("--json", action="store_true")
             scenario.add_argument(
                 "--bench-data-dir", help="reuse this data dir (SQLite) between runs"
@@ -77,6 +81,10 @@ class Command(BaseCommand):
             result = scoring_bench.run(
                 leads=options["leads"], activities=options["activities"], ingest=options["ingest"]
             )
+        elif options["scenario"] == "handoff":
+            from kakehashi.bench import handoff as handoff_bench
+
+            result = handoff_bench.run(leads=options["leads"])
         elif options["scenario"] == "ingest":
             from kakehashi.bench import ingest as ingest_bench
 
