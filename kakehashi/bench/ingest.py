@@ -136,11 +136,15 @@ def _free_port() -> int:
 
 def _start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "KAKEHASHI_TRACKING_BENCH_ENDPOINT": "true", "KAKEHASHI_DEBUG": "false"}
+    # A file, not a pipe: nobody reads the log while the benchmark runs, and a full pipe
+    # would block the server.
+    log = open(os.path.join(os.environ["KAKEHASHI_DATA_DIR"], "bench-ingest-server.log"), "wb")  # noqa: SIM115
     server = subprocess.Popen(
         [sys.executable, "-m", "kakehashi.cli", "serve", "--port", str(port),
          "--workers", str(workers)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=env, stdout=subprocess.DEVNULL, stderr=log,
     )  # fmt: skip
+    log.close()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -151,7 +155,7 @@ def _start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
         except OSError:
             time.sleep(0.2)
         if server.poll() is not None:
-            raise RuntimeError(f"the server exited: {server.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+            raise RuntimeError(f"the server exited; see {log.name}")
     server.terminate()
     raise RuntimeError("the server did not answer /healthz within 60 s")
 
