@@ -4,8 +4,10 @@ A generated CP932 file (Japanese business-card style rows, ~5% the same person a
 e-mail in another width or case, ~1% bad rows) is imported twice in the same run and database:
 
 - baseline: `csv.reader` over the decoded text and one bulk insert of every row's values into
-  the lead table (raw strings into unconstrained text columns; no normalization, no company
-  matching, no dedupe, no timeline), then the rows are deleted again;
+  the lead table (raw strings in their columns where the table's checks accept them — the
+  e-mail lowercased to pass its check, so the unique e-mail index is maintained as for real
+  leads — and as plain text elsewhere; no normalization, no company matching, no dedupe, no
+  timeline), then the rows are deleted again;
 - product: the import the wizard, CLI and API use, end to end (reading, normalizing, folding
   duplicates, matching companies and existing leads, consent ledger, timeline activities).
 """
@@ -62,9 +64,12 @@ def generate(rows: int, *, seed: int = 7) -> tuple[bytes, int, int]:
     duplicates = bad = 0
     for i in range(rows):
         if written and rng.random() < 0.05:
-            again = list(rng.choice(written))
+            # Each person appears at most twice, so every repeat is one planted duplicate.
+            again = list(written.pop(rng.randrange(len(written))))
             email = again[5]
-            again[5] = email.upper() if rng.random() < 0.5 else email.translate(_FULLWIDTH)
+            # The same address in full width, half the time in capitals too: the product folds
+            # both back; as raw text they differ from the first row's address.
+            again[5] = (email.upper() if rng.random() < 0.5 else email).translate(_FULLWIDTH)
             writer.writerow(again)
             duplicates += 1
             continue
@@ -109,8 +114,10 @@ def baseline(raw: bytes) -> tuple[int, float]:
             cursor.execute("SELECT COALESCE(MAX(id), 0) FROM leads_lead")
             start = cursor.fetchone()[0] + 1
         records: Any = (
-            (start + n, "", "", r[6], r[3], "", r[4], "", r[1], r[2], "", r[0],
-             f"{r[7]} {r[8]} {r[5]}", "import", "", "unknown", False, False, False, {}, "", "", now, now)
+            # The raw values in their own columns where the table's checks accept raw text
+            # (e-mail lowercased only to pass the lowercase check), the rest as plain text.
+            (start + n, r[5].lower(), "", r[6], r[3], "", r[4], "", r[1], r[2], "", r[0],
+             f"{r[7]} {r[8]}", "import", "", "unknown", False, False, False, {}, "", "", now, now)
             for n, r in enumerate(reader)
         )  # fmt: skip
         count = insert_rows("leads_lead", BASELINE_COLUMNS, records)

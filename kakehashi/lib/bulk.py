@@ -23,19 +23,28 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def _converted_columns(table: str, columns: Sequence[str]) -> list[int]:
+def _columns_of(table: str, columns: Sequence[str], kinds: tuple[type, ...]) -> list[int]:
     from django.apps import apps
-    from django.db import models
 
     for model in apps.get_models(include_auto_created=True):
         if model._meta.db_table == table:
-            kinds = {f.column: f for f in model._meta.concrete_fields}
-            return [
-                i
-                for i, name in enumerate(columns)
-                if isinstance(kinds.get(name), models.DateTimeField | models.JSONField)
-            ]
+            fields = {f.column: f for f in model._meta.concrete_fields}
+            return [i for i, name in enumerate(columns) if isinstance(fields.get(name), kinds)]
     raise LookupError(f"no model uses the table {table}")
+
+
+def _converted_columns(table: str, columns: Sequence[str]) -> list[int]:
+    """SQLite: datetimes and JSON need converting to Django's storage format."""
+    from django.db import models
+
+    return _columns_of(table, columns, (models.DateTimeField, models.JSONField))
+
+
+def _json_columns(table: str, columns: Sequence[str]) -> list[int]:
+    """PostgreSQL COPY: JSON values go in as their text; datetimes psycopg adapts itself."""
+    from django.db import models
+
+    return _columns_of(table, columns, (models.JSONField,))
 
 
 def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
@@ -46,12 +55,14 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+            json_columns = _json_columns(table, columns)
             with raw.copy(f"COPY {quote(table)} ({cols}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row(
-                        [json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
-                         for v in row]
-                    )  # fmt: skip
+                    if json_columns:
+                        row = list(row)
+                        for i in json_columns:
+                            row[i] = json.dumps(row[i], ensure_ascii=False)
+                    copy.write_row(row)
                     count += 1
             return count
         placeholders = ", ".join(["%s"] * len(columns))
