@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import ProtectedError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -157,7 +158,7 @@ def stage_delete(request: AuthedHttpRequest, pk: int, stage_pk: int) -> HttpResp
         messages.success(request, _("Stage deleted."))
     except actions.StageInUse:
         messages.error(request, _("Leads are in this stage: move them before deleting it."))
-    except Exception:  # PROTECT from a hand-off policy pointing at it
+    except ProtectedError:  # a hand-off policy points at it
         messages.error(request, _("This stage is used by a hand-off policy."))
     return redirect("journey:edit", pk=pk)
 

@@ -71,8 +71,11 @@ class HandoffLoopTests(PersonaTestCase):
         first.refresh_from_db()
         self.assertIsNone(first.owner)
 
-        # Marketing sees the reason in the feedback report, by source.
+        # Marketing sees the reason on the lead's shared timeline and in the feedback report.
         self.client.force_login(self.aiko)
+        timeline = self.client.get(reverse("leads:detail", args=[first.pk]))
+        self.assertContains(timeline, "Rejected by sales")
+        self.assertContains(timeline, "来期予算で再検討とのこと")
         page = self.client.get(
             reverse("handoff:feedback"), {"since": "2026-11-01", "until": "2026-12-31"}
         )
