@@ -51,8 +51,8 @@ def build_field(f: Field, language: str, required: bool) -> forms.Field:
     kind = f.kind
     if kind == FieldKind.EMAIL:
         # A text input, not type=email: browsers refuse full-width ＠ that we fold on the server.
-        widget = forms.TextInput(attrs={"inputmode": "email", "autocomplete": "email"})
-        return NormalizedEmailField(max_length=254, widget=widget, **common)
+        text = forms.TextInput(attrs={"inputmode": "email", "autocomplete": "email"})
+        return NormalizedEmailField(max_length=254, widget=text, **common)
     if kind == FieldKind.PHONE:
         return PhoneField(max_length=40, widget=forms.TextInput(attrs={"type": "tel"}), **common)
     if kind == FieldKind.SELECT:
