@@ -30,7 +30,8 @@ class TrackingTestCase(PersonaTestCase):
 
     def setUp(self):
         sources.forget()
-        self.public = Client()  # a visitor or a server: no login, no cookies of ours
+        # A visitor or a server: no login, no cookies of ours (reasons asserted in English).
+        self.public = Client(HTTP_ACCEPT_LANGUAGE="en")
 
     def basic(self, key: str | None = None) -> str:
         key = self.source.write_key if key is None else key
