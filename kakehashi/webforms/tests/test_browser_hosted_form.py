@@ -193,3 +193,38 @@ class HostedFormInTheBrowserTest(StaticLiveServerTestCase):
         )
         page.screenshot(path=str(OUTPUT / "webforms-lead-timeline.png"), full_page=True)
         staff.close()
+
+    @mock.patch.object(tokens, "MIN_FILL_TIME", timedelta(0))
+    def test_the_embedded_form_sizes_itself_and_learns_the_anonymous_id(self):
+        tag = '<script async src="{server}/f/embed.js" data-kakehashi-form="shiryo"></script>'
+        self.write_page("embed.html", "お問い合わせ", tag.format(server=self.live_server_url))
+        context = self.browser.new_context(locale="ja-JP", user_agent=DESKTOP_UA)
+        page = context.new_page()
+        page.goto(f"{self.site_url}/embed.html?utm_source=ad", wait_until="domcontentloaded")
+        frame_element = page.locator("iframe")
+        frame_element.wait_for()
+        frame = page.frame_locator("iframe")
+        aid_input = frame.locator("input[name=aid]")
+        aid_input.wait_for(state="attached")
+        page.wait_for_function("document.cookie.indexOf('kk_aid=') !== -1")
+        cookie = {c["name"]: c["value"] for c in context.cookies()}["kk_aid"]
+        from playwright.sync_api import expect
+
+        # The frame is another origin: embed.js hands the id over by postMessage.
+        expect(aid_input).to_have_value(cookie, timeout=10_000)
+        height = frame_element.evaluate("el => el.getBoundingClientRect().height")
+        self.assertGreater(height, 600, "the frame grew to its content")
+        self.assertIn("utm_source=ad", frame_element.get_attribute("src"))
+        name = {f.key: f"[name=f{f.pk}]" for f in self.form.fields.all()}
+        frame.locator(name["email"]).fill("taro@example.co.jp")
+        frame.locator(name["姓"]).fill("鈴木")
+        frame.get_by_label(CONSENT_JA).check()
+        frame.locator("button[type=submit]").click()
+        frame.locator("#thanks").wait_for()
+        context.close()
+        from kakehashi.webforms.models import Submission
+
+        submission = Submission.objects.get(lead__email="taro@example.co.jp")
+        self.assertEqual(submission.anonymous_id, cookie)
+        self.assertEqual(submission.utm, {"source": "ad"})
+        self.assertEqual(submission.page_url, f"{self.site_url}/embed.html?utm_source=ad")
