@@ -13,14 +13,16 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays as holidays_lib
-
 MAX_DAYS = 3660  # no SLA looks further than ten years ahead
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 @lru_cache(maxsize=64)
 def japanese_holidays(year: int, year_end: bool) -> frozenset[date]:
+    # Imported on first use: the package loads every country's calendar, which no process
+    # that never computes an SLA should pay for at start-up.
+    import holidays as holidays_lib
+
     days = set(holidays_lib.country_holidays("JP", years=year))
     if year_end:
         days |= {date(year, 1, d) for d in (1, 2, 3)} | {date(year, 12, d) for d in (29, 30, 31)}

@@ -61,6 +61,7 @@ def queue(request: AuthedHttpRequest) -> HttpResponse:
     context = _queue_context(request)
     context["unread"] = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
     context["waiting"] = Handoff.objects.open().filter(owner__isnull=True).count()
+    context["can_configure"] = can_configure(request.user)
     template = "handoff/_queue_rows.html" if request.htmx else "handoff/queue.html"
     return render(request, template, context)
 
