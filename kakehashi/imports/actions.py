@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 # Files with more rows than this run in the background worker, with a progress bar.
 INLINE_ROWS = 2000
+# From this size on, rows are normalized in a helper process while chunks are written.
+PARALLEL_ROWS = 10000
 
 
 class InvalidMapping(ValueError):
@@ -191,6 +194,8 @@ def execute(run_id: int, *, now: datetime | None = None, progress: Any = None) -
         import_id=run.pk,
     )
 
+    parallel = run.total_rows >= PARALLEL_ROWS and (os.cpu_count() or 1) > 1
+
     def report(result: engine.Result) -> None:
         ImportRun.objects.filter(pk=run.pk).update(
             processed_rows=min(result.processed, run.total_rows)
@@ -203,12 +208,16 @@ def execute(run_id: int, *, now: datetime | None = None, progress: Any = None) -
             # Everything happens, then is rolled back: the counts are exact, nothing is kept.
             with transaction.atomic():
                 result = engine.run(
-                    table.rows, options, actor=run.created_by, now=now, progress=report
-                )
+                    table.rows, options, actor=run.created_by, now=now, progress=report,
+                    parallel=parallel,
+                )  # fmt: skip
                 transaction.set_rollback(True)
         else:
             # Each chunk commits by itself so other users see the progress bar move.
-            result = engine.run(table.rows, options, actor=run.created_by, now=now, progress=report)
+            result = engine.run(
+                table.rows, options, actor=run.created_by, now=now, progress=report,
+                parallel=parallel,
+            )  # fmt: skip
     except Exception as exc:
         logger.exception("import %s failed", run.pk)
         ImportRun.objects.filter(pk=run.pk).update(

@@ -11,13 +11,18 @@ instead of duplicating.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
+from django.utils import translation
 
 from kakehashi.consent import actions as consent_actions
 from kakehashi.leads import derive
@@ -147,6 +152,34 @@ class _Companies:
         return self.by_key.get(normalize.normalize_company_name(name), (None, ""))
 
 
+@contextlib.contextmanager
+def _builder(
+    options: Options, parallel: bool
+) -> Iterator[Callable[[list[Any]], Future[list[rowlib.Row]]]]:
+    """Normalizing in a second process while this one writes the previous chunk uses the
+    second core: rows are pure work, writes mostly wait on the database."""
+    args = (
+        options.mapping,
+        options.consent_basis,
+        options.source,
+        translation.get_language() or "ja",
+    )
+    if not parallel:
+
+        def inline(chunk: list[Any]) -> Future[list[rowlib.Row]]:
+            future: Future[list[rowlib.Row]] = Future()
+            future.set_result(rowlib.build_chunk(chunk, *args))
+            return future
+
+        yield inline
+        return
+    context = multiprocessing.get_context("spawn")  # no inherited database connections
+    with ProcessPoolExecutor(
+        max_workers=1, mp_context=context, initializer=rowlib.start_helper
+    ) as pool:
+        yield lambda chunk: pool.submit(rowlib.build_chunk, chunk, *args)
+
+
 def run(
     table_rows: Iterable[tuple[int, list[str]]],
     options: Options,
@@ -154,38 +187,44 @@ def run(
     actor: User | None,
     now: datetime,
     progress: Callable[[Result], None] | None = None,
+    parallel: bool = False,
 ) -> Result:
     result = Result()
     seen: dict[tuple[str, str], int] = {}  # row key → lead id, across the whole file
     created_here: set[int] = set()  # leads this import created: their consent state is known
     companies = _Companies(now)
     tags_by_name: dict[str, int] = {}
-    for chunk in _chunks(table_rows, CHUNK):
-        built = [
-            rowlib.build(line, cells, options.mapping, default_basis=options.consent_basis,
-                         default_source=options.source)
-            for line, cells in chunk
-        ]  # fmt: skip
-        for row, (_line, cells) in zip(built, chunk, strict=True):
-            if not row.ok:
-                result.errors.append(
-                    {"line": row.line, "reason": " ".join(row.errors), "cells": cells}
+    chunks = _chunks(table_rows, CHUNK)
+    with _builder(options, parallel) as submit:
+        pending: deque[tuple[list[Any], Future[list[rowlib.Row]]]] = deque()
+        for chunk in itertools.islice(chunks, 2):  # keep the next chunk building meanwhile
+            pending.append((chunk, submit(chunk)))
+        while pending:
+            chunk, future = pending.popleft()
+            built = future.result()
+            following = next(chunks, None)
+            if following is not None:
+                pending.append((following, submit(following)))
+            for row, (_line, cells) in zip(built, chunk, strict=True):
+                if not row.ok:
+                    result.errors.append(
+                        {"line": row.line, "reason": " ".join(row.errors), "cells": cells}
+                    )
+            with transaction.atomic():
+                _write_chunk(
+                    [r for r in built if r.ok],
+                    options,
+                    result,
+                    seen,
+                    companies,
+                    tags_by_name,
+                    actor,
+                    now,
+                    created_here,
                 )
-        with transaction.atomic():
-            _write_chunk(
-                [r for r in built if r.ok],
-                options,
-                result,
-                seen,
-                companies,
-                tags_by_name,
-                actor,
-                now,
-                created_here,
-            )
-        result.processed += len(chunk)
-        if progress:
-            progress(result)
+            result.processed += len(chunk)
+            if progress:
+                progress(result)
     if result.first_created_id is not None:
         result.duplicates_flagged = flag_duplicates(result.first_created_id, now)
     return result

@@ -219,3 +219,27 @@ def build(
     if not (email or phone or lead["last_name"] or lead["first_name"]):
         errors.append(_("The row has no name, e-mail address or phone number."))
     return row
+
+
+# The helper process that normalizes large files imports this module (no models): keep it so.
+def start_helper() -> None:
+    import django
+
+    django.setup()
+
+
+def build_chunk(
+    chunk: list[tuple[int, list[str]]],
+    mapping: dict[int, str],
+    basis: str,
+    source: str,
+    language: str,
+) -> list[Row]:
+    """Normalize one chunk of rows in the given language (for the error messages)."""
+    from django.utils import translation
+
+    with translation.override(language):
+        return [
+            build(line, cells, mapping, default_basis=basis, default_source=source)
+            for line, cells in chunk
+        ]

@@ -201,3 +201,27 @@ class CorpusImportTests(PersonaTestCase):
         folder = Path(tempfile.mkdtemp())
         (folder / name).write_bytes(data)
         return folder / name
+
+
+class ParallelNormalizingTests(PersonaTestCase):
+    def test_a_helper_process_normalizes_exactly_as_inline(self):
+        from kakehashi.imports import engine, mapping, readers
+        from kakehashi.imports import rows as rows_module
+
+        raw = (CORPUS / "cp932_meishi.csv").read_bytes() + (
+            "山田商事,営業部,部長,山田,太郎,bad-email,100-0005,東京都港区,03-1111-2222,\r\n".encode(
+                "cp932"
+            )
+        )
+        table = readers.read(raw, "x.csv")
+        columns = mapping.suggest(table.header)
+        rows = list(table.rows)
+        options = engine.Options(mapping=columns, filename="x.csv", consent_basis="business_card")
+        from django.utils import translation
+
+        with translation.override("en"), engine._builder(options, parallel=True) as submit:
+            helper = submit(rows).result()
+        inline = rows_module.build_chunk(rows, columns, "business_card", "", "en")
+        self.assertEqual([(r.lead, r.errors, r.company_name) for r in helper],
+                         [(r.lead, r.errors, r.company_name) for r in inline])  # fmt: skip
+        self.assertEqual(len([r for r in helper if not r.ok]), 1)
