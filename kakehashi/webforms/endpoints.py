@@ -1,5 +1,6 @@
 """The public side: the hosted form page (also what embeds frame), thank-you, download,
-double opt-in confirmation, and the embed script.
+double opt-in confirmation, and the embed script. (plotly.js for the results page is the static
+file ``plotly/plotly.min.js``, found in the installed wheel by journey's PlotlyFinder.)
 
 No login, no session, no cookie and no CSRF cookie: a per-form signed token (tokens.py) stands
 in for CSRF, so the form works inside an iframe on the company's own site. Refusals (rate limit,
@@ -9,7 +10,6 @@ size, honeypot, speed, invalid answers) store nothing and say why in the visitor
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import os
 from functools import cache
 from pathlib import Path
@@ -314,19 +314,4 @@ def embed_js(request: HttpRequest) -> HttpResponse:
     )
     response["Cache-Control"] = "public, max-age=3600"
     response["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
-@cache
-def _plotly_path() -> Path:
-    spec = importlib.util.find_spec("plotly")
-    if spec is None or not spec.submodule_search_locations:
-        raise Http404
-    return Path(next(iter(spec.submodule_search_locations))) / "package_data" / "plotly.min.js"
-
-
-def plotly_js(request: HttpRequest) -> FileResponse:
-    """plotly.js from the installed plotly package: charts work offline, no CDN."""
-    response = FileResponse(_plotly_path().open("rb"), content_type="application/javascript")
-    response["Cache-Control"] = "public, max-age=86400"
     return response

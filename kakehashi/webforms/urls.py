@@ -17,7 +17,6 @@ staff = [
     path("forms/", views.form_list, name="list"),
     path("forms/new/", views.form_create, name="create"),
     path("forms/purpose/", views.purpose, name="purpose"),
-    path("forms/plotly.min.js", endpoints.plotly_js, name="plotly_js"),
     path("forms/<int:pk>/", views.form_detail, name="detail"),
     path("forms/<int:pk>/status/", views.form_status, name="status"),
     path("forms/<int:pk>/delete/", views.form_delete, name="delete"),

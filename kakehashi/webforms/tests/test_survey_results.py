@@ -178,9 +178,9 @@ class SurveyResultsTests(WebformTestCase):
 
     def test_charts_use_plotly_served_from_this_server(self):
         html = self.page().content.decode()
-        self.assertIn('src="/forms/plotly.min.js"', html)
+        self.assertIn('src="/static/plotly/plotly.min.js"', html)
         self.assertNotIn("cdn", html.lower())
         self.assertIn('<script id="chart-', html)
-        response = self.client.get("/forms/plotly.min.js")
+        response = self.client.get("/static/plotly/plotly.min.js")
         self.assertEqual(response.status_code, 200)
         self.assertIn(b"plotly", b"".join(response.streaming_content)[:2000].lower())
