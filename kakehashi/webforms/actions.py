@@ -216,8 +216,22 @@ class Visit:
 
 
 def _first_touch(form: Form, visit: Visit) -> str:
-    utm = " / ".join(v for v in (visit.utm.get("source"), visit.utm.get("campaign")) if v)
-    return (utm or form.campaign or form.name)[:200]
+    """The campaign that brought the person: the form page's UTM, else the browser's first
+    visit as tracking saw it, else the form's campaign, else the form."""
+    from kakehashi.tracking.models import Visitor
+
+    utm = {k: v for k, v in visit.utm.items() if k in ("source", "campaign")}
+    if not utm and visit.anonymous_id:
+        first = (
+            Visitor.objects.filter(anonymous_id=visit.anonymous_id[:100])
+            .exclude(utm_source="")
+            .order_by("first_seen_at")
+            .values_list("utm_source", "utm_campaign")
+            .first()
+        )
+        utm = dict(zip(("source", "campaign"), first, strict=True)) if first else {}
+    text = " / ".join(v for v in (utm.get("source"), utm.get("campaign")) if v)
+    return (text or form.campaign or form.name)[:200]
 
 
 def _identifiable(fields: Mapping[str, Any]) -> bool:

@@ -34,7 +34,8 @@ class VisitorHistoryTests(WebformTestCase):
         sources.forget()
         batch = [{"type": "page", "anonymousId": AID, "messageId": f"m-{t}", "name": t,
                   "properties": {"url": f"https://www.example.co.jp/{i}", "title": t},
-                  "context": {"userAgent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0"}}
+                  "context": {"userAgent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0",
+                              "campaign": {"source": "expo", "name": "booth2026"}}}
                  for i, t in enumerate(titles)]  # fmt: skip
         with self.captureOnCommitCallbacks(execute=True):
             response = self.visitor.post(
@@ -57,6 +58,7 @@ class VisitorHistoryTests(WebformTestCase):
         )
         self.assertEqual(titles, ["ホーム", "製品紹介"])
         self.assertEqual(Visitor.objects.get(anonymous_id=AID).lead, lead)
+        self.assertEqual(lead.first_touch, "expo / booth2026", "the first visit's campaign")
         self.assertTrue(Activity.objects.filter(lead=lead, kind="visitor.identified").exists())
 
     def test_a_survey_without_contact_fields_joins_a_browser_already_known(self):
