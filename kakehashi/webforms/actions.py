@@ -23,7 +23,6 @@ from .models import (
     FieldKind,
     Form,
     PurposeText,
-    Status,
     Submission,
     SubmissionStatus,
 )
@@ -442,7 +441,3 @@ def log_export(
         lead_ids=lead_ids,
         now=now,
     )
-
-
-def is_draft(form: Form) -> bool:
-    return form.status == Status.DRAFT
