@@ -116,7 +116,7 @@ class JourneyMapAndQueueInTheBrowserTest(StaticLiveServerTestCase):
         page.screenshot(path=str(OUTPUT / "work-queue.png"), full_page=True)
         # One click logs the call; the row then shows the first touch instead of a countdown.
         row.locator("button:has-text('☎')").click()
-        page.locator(f"tr[data-handoff='{self.handoff.pk}'] td.sla .sla-ok").wait_for()
+        page.locator(f"tr[data-handoff='{self.handoff.pk}'] td.sla .sla-touched").wait_for()
         context.close()
         self.handoff.refresh_from_db()
         self.assertIsNotNone(self.handoff.first_touch_at)
