@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.dispatch import receiver
 
 from kakehashi.scoring import decay
@@ -149,6 +149,10 @@ def enter_stage(
 
     from .models import LeadStage, StageChange
 
+    since = current.entered_at
+    if since is None and current.row_id is not None:
+        rows = LeadStage.objects.filter(pk=current.row_id).values_list("entered_at", flat=True)
+        since = rows.first()
     if current.row_id is not None and current.stage is not None:
         moved = LeadStage.objects.filter(pk=current.row_id, stage_id=current.stage.id).update(
             stage_id=target.id, entered_at=at
@@ -163,7 +167,6 @@ def enter_stage(
                 )
         except IntegrityError:
             return False
-    since = current.entered_at
     StageChange.objects.create(
         lead_id=lead.pk,
         journey_id=journey.id,
@@ -216,33 +219,37 @@ def place_new_lead(lead: Lead, at: datetime) -> None:
             )
 
 
-def positions(lead_id: int, journeys: list[rules.JourneySpec]) -> dict[int, Position]:
-    from .models import LeadStage
+# Plain SQL on the per-activity path: the ORM's query building cost more than the queries.
+POSITIONS = "SELECT journey_id, id, stage_id FROM journey_leadstage WHERE lead_id = %s"
+SCORES = "SELECT score_id, g, fit_grade FROM scoring_leadscore WHERE lead_id = %s"
 
+
+def positions(lead_id: int, journeys: list[rules.JourneySpec]) -> dict[int, Position]:
+    """The lead's stage in each journey (entered_at is read only when it moves)."""
     found: dict[int, Position] = {}
     by_id = {j.id: j for j in journeys}
-    rows = LeadStage.objects.filter(lead_id=lead_id, journey_id__in=list(by_id)).values_list(
-        "journey_id", "pk", "stage_id", "entered_at"
-    )
-    for journey_id, pk, stage_id, entered_at in rows:
-        found[journey_id] = Position(pk, by_id[journey_id].by_id.get(stage_id), entered_at)
+    with connection.cursor() as cursor:
+        cursor.execute(POSITIONS, [lead_id])
+        for journey_id, pk, stage_id in cursor.fetchall():
+            if journey_id in by_id:
+                found[journey_id] = Position(pk, by_id[journey_id].by_id.get(stage_id), None)
     return found
 
 
 def score_states(lead_id: int, score_ids: set[int], at: datetime) -> dict[int, rules.ScoreState]:
     """The lead's engagement and fit letter at ``at`` in each score (one query)."""
-    from kakehashi.scoring.models import LeadScore
-
     specs = {s.id: s for s in scoring_engine.snapshot().scores if s.id in score_ids}
     if not specs:
         return {}
     now = at.timestamp()
     states = {}
-    rows = LeadScore.objects.filter(lead_id=lead_id, score_id__in=list(specs)).values_list(
-        "score_id", "g", "fit_grade"
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(SCORES, [lead_id])
+        rows = cursor.fetchall()
     for score_id, g, letter in rows:
-        spec = specs[score_id]
+        spec = specs.get(score_id)
+        if spec is None:
+            continue
         states[score_id] = rules.ScoreState(
             engagement=decay.current(g, now, spec.epoch, spec.half_life),
             fit_letter=letter,
@@ -281,11 +288,20 @@ def evaluate(activity: Activity) -> None:
         return
     journeys = [j for j in snap.journeys if j.id in fired]
     where = positions(lead.pk, journeys)
-    needed = {r.score_id for rs in fired.values() for r in rs if r.reads_score and r.score_id}
+    current_of = {j.id: where.get(j.id) or Position(None, j.entry, None) for j in journeys}
+    # Only rules that could move the lead from where it is need its score.
+    allowed = {
+        j.id: [
+            r for r in fired[j.id]
+            if r.stage_id in j.by_id and rules.may_move(current_of[j.id].stage, j.by_id[r.stage_id], r)
+        ]
+        for j in journeys
+    }  # fmt: skip
+    needed = {r.score_id for rs in allowed.values() for r in rs if r.reads_score and r.score_id}
     states = score_states(lead.pk, needed, activity.occurred_at) if needed else {}
     for journey in journeys:
-        current = where.get(journey.id) or Position(None, journey.entry, None)
-        choice = rules.choose(journey, current.stage, fired[journey.id], states)
+        current = current_of[journey.id]
+        choice = rules.choose(journey, current.stage, allowed[journey.id], states)
         if choice is None:
             continue
         target, rule = choice
