@@ -38,8 +38,23 @@ BLOCK = 50
 REPS = 5
 
 
+def reset() -> None:
+    """Remove what an earlier run left in a reused bench database (PostgreSQL keeps one)."""
+    from kakehashi.handoff.models import HandoffPolicy
+    from kakehashi.journey.models import Journey
+
+    Handoff.objects.all().delete()
+    HandoffPolicy.objects.all().delete()
+    Journey.objects.all().delete()
+    Score.objects.filter(name="bench").delete()
+    Lead.objects.filter(email__endswith="@bench.example").delete()
+    User.objects.filter(email__endswith="@bench.example").delete()
+    Team.objects.filter(name="IS bench").delete()
+
+
 def setup(leads: int) -> tuple[list[Lead], list[Lead]]:
     call_command("migrate", interactive=False, verbosity=0, stdout=StringIO())
+    reset()
     score = Score.objects.create(name="bench", half_life_days=30, mql_threshold=50)
     EngagementRule.objects.create(
         score=score, name="Contact", kind="form.submitted", points=60,
@@ -62,7 +77,7 @@ def setup(leads: int) -> tuple[list[Lead], list[Lead]]:
     journey_actions.enroll_leads(journey=journey, now=now)
     engine.invalidate()
     scoring_engine.invalidate()
-    everyone = list(Lead.objects.order_by("pk"))
+    everyone = list(Lead.objects.filter(email__endswith="@bench.example").order_by("pk"))
     return everyone[0::2], everyone[1::2]
 
 
