@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kakehashi.tracking",
     "kakehashi.consent",
     "kakehashi.imports",
+    "kakehashi.deals",
     "kakehashi.journey",
     "kakehashi.handoff",
     "kakehashi.webforms",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("kakehashi.leads.urls")),
     path("", include("kakehashi.scoring.urls")),
     path("", include("kakehashi.imports.urls")),
+    path("", include("kakehashi.deals.urls")),
     path("", include("kakehashi.journey.urls")),
     path("", include("kakehashi.handoff.urls")),
     path("", include("kakehashi.webforms.urls")),

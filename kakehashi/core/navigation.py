@@ -23,6 +23,7 @@ MAIN = [
     NavItem("scoring", "scoring:list", _("Scoring"), "★"),
     NavItem("journey", "journey:list", _("Buyer's journey"), "⇢"),
     NavItem("handoff", "handoff:queue", _("Work queue"), "☎"),
+    NavItem("deals", "deals:board", _("Deals"), "¥"),
     NavItem("tracking", "tracking:sources", _("Web tracking"), "↯"),
     NavItem("webforms", "webforms:list", _("Forms and surveys"), "✎"),
 ]

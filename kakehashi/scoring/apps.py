@@ -8,9 +8,9 @@ class ScoringConfig(AppConfig):
 
     def ready(self) -> None:
         # Scores move inside the transaction that records each activity.
-        from . import engine  # noqa: F401
-
         from kakehashi.leads import merge
+
+        from . import engine  # noqa: F401
 
         # Scores are derived: the loser's go with it, and `lead.merged` rescores the survivor
         # from the activities it now holds (engine.REBUILD_KINDS).

@@ -114,6 +114,13 @@ KINDS: dict[str, Kind] = {
     "webform.purpose_published": Kind(
         _("Purpose-of-use text published"), Department.MARKETING, audit=True
     ),
+    "deal.created": Kind(_("Deal created"), Department.FIELD_SALES, "timeline/kinds/deal.html"),
+    "deal.stage_changed": Kind(_("Deal moved"), Department.FIELD_SALES, "timeline/kinds/deal.html"),
+    "deal.won": Kind(_("Deal won"), Department.FIELD_SALES, "timeline/kinds/deal.html"),
+    "deal.lost": Kind(_("Deal lost"), Department.FIELD_SALES, "timeline/kinds/deal.html"),
+    "deal.after_follow": Kind(_("After-follow status"), Department.CUSTOMER_SUCCESS, "timeline/kinds/deal.html"),
+    "meeting.scheduled": Kind(_("Appointment set"), Department.INSIDE_SALES, "timeline/kinds/deal.html"),
+    "task.completed": Kind(_("Task done"), template="timeline/kinds/deal.html"),
 }
 
 GENERIC = Kind(_("Activity"))
@@ -139,6 +146,7 @@ FAMILIES: dict[str, str | Promise] = {
     "page": _("Web visits"),
     "form": _("Forms"),
     "event": _("Events"),
+    "deal": _("Deals"),
     "track": _("Website actions"),
     "lead": _("Record changes"),
     "company": _("Company changes"),
