@@ -20,7 +20,15 @@ USAGE = """usage: kakehashi COMMAND [options]
                        a personal API token, printed once
   demo --leads N [--activities-per-lead M]
                        load a realistic bilingual demo data set
-  bench SCENARIO       benchmarks with a same-run baseline (kakehashi bench --help)
+  import FILE [--mapping auto|NAME|map.json] [--dry-run] [--json]
+                       import leads from CSV (UTF-8, CP932, UTF-16) or XLSX
+  dedupe [--json]      find likely duplicate leads for the review queue
+  score recompute|train
+                       rescore every lead; train the likelihood-to-close model
+  source create NAME [--origin URL] [--json]
+                       a web tracking source and its write key
+  bench SCENARIO       benchmarks with a same-run baseline: lead-list, import, ingest,
+                       scoring, handoff, forms (kakehashi bench --help)
   check                Django's deployment checks with the production settings
   django ...           any Django management command
 

@@ -5,6 +5,8 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+PUBLIC_PREFIXES = ("/v1/", "/t.js", "/t.gif", "/f/")
+
 
 class UserLanguageMiddleware:
     """A signed-in user's saved language wins over the browser's Accept-Language."""
@@ -13,6 +15,9 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(PUBLIC_PREFIXES):
+            # Public ingestion and the snippet: never touch the session (or its cookie).
+            return self.get_response(request)
         user = getattr(request, "user", None)
         language = getattr(user, "language", "") if user and user.is_authenticated else ""
         if language:

@@ -3,6 +3,8 @@ orphan a row, lose an activity, or leave an old id that does not resolve."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.test import TestCase
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
@@ -23,11 +25,8 @@ class MergeMachine(RuleBasedStateMachine):
         Note.objects.all().delete()
         LeadRedirect.objects.all().delete()
         Lead.objects.all().delete()
-        self.user = (
-            make_user(f"u{id(self)}@example.jp", "U", None, "admin")
-            if not hasattr(self, "user")
-            else self.user
-        )
+        # A fresh address per example: id(self) can repeat once an old machine is collected.
+        self.user = make_user(f"u{uuid.uuid4().hex}@example.jp", "U", None, "admin")
         self.ids: list[int] = []
         self.activities = 0
         self.notes = 0
