@@ -54,6 +54,7 @@ class ConsentEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="consent_events",
+        db_index=False,  # the (lead, channel, occurred_at) index serves lead lookups
     )
     # The normalized address at the time, and a keyed hash of it that survives erasure.
     address = models.CharField(_("address"), max_length=254, blank=True)
@@ -78,6 +79,7 @@ class ConsentEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
 
     class Meta:

@@ -210,6 +210,8 @@ class Lead(models.Model):
         _("first touch"), max_length=200, blank=True, help_text=_("Campaign, URL or event.")
     )
     first_touch_at = models.DateTimeField(_("first touch at"), null=True, blank=True)
+    # No single-column indexes on owner and team: the (owner, created_at) and (team, created_at)
+    # indexes below serve those lookups, and every index costs each bulk-imported lead.
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -217,6 +219,7 @@ class Lead(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="owned_leads",
+        db_index=False,
     )
     team = models.ForeignKey(
         "accounts.Team",
@@ -225,6 +228,7 @@ class Lead(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="leads",
+        db_index=False,
     )
     email_consent = models.CharField(
         _("e-mail consent"),

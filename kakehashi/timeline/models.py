@@ -47,6 +47,8 @@ class Activity(models.Model):
     department = models.CharField(
         _("department"), max_length=20, choices=Department.choices, default=Department.SYSTEM
     )
+    # The busiest table: no single-column indexes where the (lead, occurred_at) and
+    # (company, occurred_at) indexes below serve the same lookups; actor is never listed alone.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -54,9 +56,15 @@ class Activity(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     lead = models.ForeignKey(
-        "leads.Lead", null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+        "leads.Lead",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="activities",
+        db_index=False,
     )
     company = models.ForeignKey(
         "leads.Company",
@@ -64,6 +72,7 @@ class Activity(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="activities",
+        db_index=False,
     )
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)
     recorded_at = models.DateTimeField(default=timezone.now)
