@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.test import Client, TestCase
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kakehashi.accounts.models import Function, Role, Team, User
 from kakehashi.leads import actions as lead_actions
@@ -65,6 +65,11 @@ class PersonaTestCase(TestCase):
         cls.mori = make_user("mori@example.jp", "森 由美", cls.management, Role.MANAGER)
         cls.admin = make_user("admin@example.jp", "Admin", None, Role.ADMIN)
         cls.outsider = make_user("outsider@example.com", "Outsider", None)
+
+    def setUp(self) -> None:
+        super().setUp()
+        # Messages made outside a request (actions, commands) read in English too.
+        self.enterContext(translation.override("en"))
 
     @staticmethod
     def make_lead(owner: User | None = None, **fields: Any) -> Lead:

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -36,6 +38,7 @@ from . import rows as rowlib
 if TYPE_CHECKING:
     from kakehashi.accounts.models import User
 
+logger = logging.getLogger(__name__)
 CHUNK = 2000
 GRANTING_BASES = frozenset({"consent", "business_card", "customer", "published"})
 # The fields an import may set or change on a lead (never owner, consent state or scores).
@@ -152,32 +155,56 @@ class _Companies:
         return self.by_key.get(normalize.normalize_company_name(name), (None, ""))
 
 
+class _Builder:
+    """Normalizes chunks: in a helper process when asked (the second core does the pure work
+    while this one writes the previous chunk), inline otherwise or when the helper fails."""
+
+    def __init__(self, options: Options, parallel: bool) -> None:
+        self.args = (
+            options.mapping,
+            options.consent_basis,
+            options.source,
+            translation.get_language() or "ja",
+        )
+        self.pool: ProcessPoolExecutor | None = None
+        if parallel:
+            context = multiprocessing.get_context("spawn")  # no inherited database connections
+            self.pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=context, initializer=rowlib.start_helper
+            )
+
+    def submit(self, chunk: list[Any]) -> Future[list[rowlib.Row]]:
+        if self.pool is not None:
+            try:
+                return self.pool.submit(rowlib.build_chunk, chunk, *self.args)
+            except BrokenProcessPool:
+                self.close()
+        future: Future[list[rowlib.Row]] = Future()
+        future.set_result(rowlib.build_chunk(chunk, *self.args))
+        return future
+
+    def result(self, chunk: list[Any], future: Future[list[rowlib.Row]]) -> list[rowlib.Row]:
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            # The helper could not start (or died): carry on in this process.
+            logger.warning("import helper process failed; normalizing inline")
+            self.close()
+            return rowlib.build_chunk(chunk, *self.args)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+
+
 @contextlib.contextmanager
-def _builder(
-    options: Options, parallel: bool
-) -> Iterator[Callable[[list[Any]], Future[list[rowlib.Row]]]]:
-    """Normalizing in a second process while this one writes the previous chunk uses the
-    second core: rows are pure work, writes mostly wait on the database."""
-    args = (
-        options.mapping,
-        options.consent_basis,
-        options.source,
-        translation.get_language() or "ja",
-    )
-    if not parallel:
-
-        def inline(chunk: list[Any]) -> Future[list[rowlib.Row]]:
-            future: Future[list[rowlib.Row]] = Future()
-            future.set_result(rowlib.build_chunk(chunk, *args))
-            return future
-
-        yield inline
-        return
-    context = multiprocessing.get_context("spawn")  # no inherited database connections
-    with ProcessPoolExecutor(
-        max_workers=1, mp_context=context, initializer=rowlib.start_helper
-    ) as pool:
-        yield lambda chunk: pool.submit(rowlib.build_chunk, chunk, *args)
+def _builder(options: Options, parallel: bool) -> Iterator[_Builder]:
+    builder = _Builder(options, parallel)
+    try:
+        yield builder
+    finally:
+        builder.close()
 
 
 def run(
@@ -195,16 +222,16 @@ def run(
     companies = _Companies(now)
     tags_by_name: dict[str, int] = {}
     chunks = _chunks(table_rows, CHUNK)
-    with _builder(options, parallel) as submit:
+    with _builder(options, parallel) as builder:
         pending: deque[tuple[list[Any], Future[list[rowlib.Row]]]] = deque()
         for chunk in itertools.islice(chunks, 2):  # keep the next chunk building meanwhile
-            pending.append((chunk, submit(chunk)))
+            pending.append((chunk, builder.submit(chunk)))
         while pending:
             chunk, future = pending.popleft()
-            built = future.result()
+            built = builder.result(chunk, future)
             following = next(chunks, None)
             if following is not None:
-                pending.append((following, submit(following)))
+                pending.append((following, builder.submit(following)))
             for row, (_line, cells) in zip(built, chunk, strict=True):
                 if not row.ok:
                     result.errors.append(

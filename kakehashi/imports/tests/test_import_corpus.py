@@ -219,8 +219,9 @@ class ParallelNormalizingTests(PersonaTestCase):
         options = engine.Options(mapping=columns, filename="x.csv", consent_basis="business_card")
         from django.utils import translation
 
-        with translation.override("en"), engine._builder(options, parallel=True) as submit:
-            helper = submit(rows).result()
+        with translation.override("en"), engine._builder(options, parallel=True) as builder:
+            helper = builder.result(rows, builder.submit(rows))
+            self.assertIsNotNone(builder.pool, "the helper process did the work")
         inline = rows_module.build_chunk(rows, columns, "business_card", "", "en")
         self.assertEqual([(r.lead, r.errors, r.company_name) for r in helper],
                          [(r.lead, r.errors, r.company_name) for r in inline])  # fmt: skip
