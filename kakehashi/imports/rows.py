@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from kakehashi.leads import derive
 from kakehashi.lib import normalize
 from kakehashi.lib.jp import PREFECTURE_BY_NAME
 
@@ -61,6 +62,10 @@ class Row:
     consent_basis: str = ""
     outcome: str = ""
     errors: list[str] = field(default_factory=list)
+    # Derived here (in the helper process for large files), redone if another row fills gaps.
+    search_text: str = ""
+    sort_name: str = ""
+    refolded: bool = False
 
     @property
     def ok(self) -> bool:
@@ -218,6 +223,8 @@ def build(
 
     if not (email or phone or lead["last_name"] or lead["first_name"]):
         errors.append(_("The row has no name, e-mail address or phone number."))
+    if not errors:
+        row.search_text, row.sort_name = derive.lead_columns(lead, row.company_name)
     return row
 
 
