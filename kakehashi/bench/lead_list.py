@@ -44,6 +44,7 @@ def ensure_data(leads: int, activities_per_lead: int) -> dict[str, Any]:
             leads=leads - have,
             activities_per_lead=activities_per_lead,
             json=True,
+            showcase=False,
             stdout=StringIO(),
         )
         result["demo_seconds"] = round(time.perf_counter() - started, 1)

@@ -164,7 +164,13 @@ def create_deal(
 
 
 def _locked(deal: Deal) -> Deal:
-    return Deal.objects.select_for_update().select_related("stage", "company").get(pk=deal.pk)
+    # Lock only the deal's own row: PostgreSQL refuses FOR UPDATE on the nullable (company) side
+    # of an outer join, and the related rows need no lock.
+    return (
+        Deal.objects.select_for_update(of=("self",))
+        .select_related("stage", "company")
+        .get(pk=deal.pk)
+    )
 
 
 @transaction.atomic
@@ -419,3 +425,28 @@ def send_daily_digest(*, now: datetime) -> int:
             ).send()
         sent += 1
     return sent
+
+
+@transaction.atomic
+def convert_handoff(
+    *,
+    handoff: Any,
+    owner: User,
+    starts_at: datetime,
+    ends_at: datetime | None = None,
+    location: str = "",
+    deal_name: str = "",
+    amount: Decimal | int = 0,
+    actor: User,
+    now: datetime,
+) -> tuple[Deal, Task]:
+    """Inside sales accepts a hand-off and books the first meeting in one step: the lead is
+    accepted (SAL), then the deal and the meeting for field sales exist (商談)."""
+    from kakehashi.handoff import actions as handoff_actions
+
+    if handoff.status == handoff.Status.OPEN:
+        handoff_actions.accept(handoff=handoff, actor=actor, now=now)
+    lead = handoff.lead
+    return set_appointment(lead=lead, owner=owner, starts_at=starts_at, ends_at=ends_at, location=location,
+                           deal_name=deal_name, amount=amount, source=f"handoff:{handoff.pk}",
+                           actor=actor, now=now)  # fmt: skip

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -270,21 +271,38 @@ def appointment(request: AuthedHttpRequest, lead_id: int) -> HttpResponse:
     lead = get_object_or_404(Lead.objects.select_related("company"), pk=lead_id)
     if not permissions.can_create(request.user):
         raise PermissionDenied
+    handoff = _open_handoff(request, lead)
     form = AppointmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        deal, _task = actions.set_appointment(
-            lead=lead, owner=data["owner"], starts_at=data["starts_at"], ends_at=form.ends_at(),
-            location=data["location"], deal_name=data["deal_name"], amount=data["amount"] or 0,
-            source=request.GET.get("source", ""), actor=request.user, now=timezone.now(),
-        )  # fmt: skip
+        details = {"owner": data["owner"], "starts_at": data["starts_at"], "ends_at": form.ends_at(),
+                   "location": data["location"], "deal_name": data["deal_name"],
+                   "amount": data["amount"] or 0, "actor": request.user, "now": timezone.now()}  # fmt: skip
+        if handoff is not None:
+            deal, _task = actions.convert_handoff(handoff=handoff, **details)
+        else:
+            deal, _task = actions.set_appointment(lead=lead, **details)
         messages.success(
             request,
             _("Appointment set; %(owner)s has the meeting and the invitation.")
             % {"owner": data["owner"].display_name},
         )
         return redirect("deals:detail", pk=deal.pk)
-    return render(request, "deals/appointment.html", {"form": form, "lead": lead})
+    return render(
+        request, "deals/appointment.html", {"form": form, "lead": lead, "handoff": handoff}
+    )
+
+
+def _open_handoff(request: AuthedHttpRequest, lead: Lead) -> Any:
+    """The lead's open hand-off when booking from the work queue (converted in one step)."""
+    from kakehashi.handoff import actions as handoff_actions
+    from kakehashi.handoff.models import Handoff
+
+    pk = request.GET.get("handoff") or request.POST.get("handoff")
+    handoff = Handoff.objects.filter(pk=pk or 0, lead=lead, status=Handoff.Status.OPEN).first()
+    if handoff is not None and not handoff_actions.may_act(request.user, handoff):
+        raise PermissionDenied
+    return handoff
 
 
 @internal_required

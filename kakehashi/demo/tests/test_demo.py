@@ -82,3 +82,26 @@ def models_q(department):
     from django.db.models import Q
 
     return Q(activities__department=department)
+
+
+class ShowcaseTests(TestCase):
+    def test_the_first_run_shows_every_area_with_something_in_it(self):
+        from kakehashi.deals.models import Deal
+        from kakehashi.handoff.models import Handoff, HandoffPolicy
+        from kakehashi.journey.models import LeadStage
+        from kakehashi.scoring.models import LeadScore
+        from kakehashi.tracking.models import Source
+
+        out = StringIO()
+        call_command("demo", leads=300, activities_per_lead=6, json=True, stdout=out)
+        showcase = json.loads(out.getvalue())["showcase"]
+        self.assertEqual(showcase, {"score": True, "journey": True, "handoff": True, "deals": 150, "source": True})
+        self.assertEqual(LeadScore.objects.count(), 300)
+        self.assertGreater(LeadStage.objects.exclude(stage__key="awareness").count(), 50)
+        self.assertTrue(HandoffPolicy.objects.exists())
+        self.assertTrue(Handoff.objects.filter(status="open", owner__isnull=False).exists())
+        self.assertTrue(Deal.objects.filter(status="won").exists())
+        self.assertTrue(Source.objects.exists())
+        again = StringIO()
+        call_command("demo", leads=10, json=True, stdout=again)
+        self.assertEqual(json.loads(again.getvalue())["showcase"]["deals"], 0, "set up once")

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import argparse
 import json
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from tqdm import tqdm
 
 from kakehashi.accounts.actions import generate_password
@@ -20,6 +22,13 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--password", default="", help="password for the demo users")
         parser.add_argument("--json", action="store_true", help="print a JSON summary")
+        parser.add_argument(
+            "--showcase",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="also set up a score, the BtoB journey, the hand-off, deals and a tracking "
+            "source (default: on up to 20,000 leads)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["leads"] < 1 or options["activities_per_lead"] < 1:
@@ -35,7 +44,12 @@ class Command(BaseCommand):
                 progress=bar.update,  # type: ignore[arg-type]
             )
         elapsed = time.perf_counter() - started
-        result = {**summary.__dict__, "seconds": round(elapsed, 1)}
+        result: dict[str, Any] = {**summary.__dict__, "seconds": round(elapsed, 1)}
+        showcase = options["showcase"]
+        if showcase or (showcase is None and options["leads"] <= 20_000):
+            from kakehashi.demo import showcase as product
+
+            result["showcase"] = product.setup(now=timezone.now())
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
             return
@@ -50,3 +64,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"demo password (shown once; existing demo users keep theirs): {password}"
         )
+        if result.get("showcase"):
+            made = [name for name, value in result["showcase"].items() if value]
+            self.stdout.write(f"also set up: {', '.join(made) or 'nothing new'}")

@@ -1,0 +1,144 @@
+"""Turn demo leads into a working product: a score, the BtoB journey with leads along it, the
+hand-off to inside sales, deals on the board and a tracking source — what a team would have
+after a few weeks, so every page has something to show on the first run."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+
+from kakehashi.accounts.models import Function, Team, User
+from kakehashi.leads.models import Lead
+
+# Where demo leads stand on the BtoB journey (stage key → share of leads), the rest at 認知.
+SPREAD = [("interest", 0.25), ("consideration", 0.12), ("nurture", 0.05), ("mql", 0.02),
+          ("sal", 0.02), ("sql", 0.01)]  # fmt: skip
+
+
+def setup(*, now: datetime, seed: int = 7, deals: int = 150) -> dict[str, Any]:
+    """Idempotent: each part is created only when the product has none of it yet."""
+    rng = random.Random(seed)
+    done: dict[str, Any] = {}
+    done["score"] = _score(now)
+    journey = _journey(now)
+    done["journey"] = bool(journey)
+    done["handoff"] = _handoff(journey, now)
+    if journey is not None:
+        _spread(journey, now, rng)  # after the hand-off exists, so MQLs reach the work queue
+    done["deals"] = _deals(rng, now, deals)
+    done["source"] = _source(now)
+    return done
+
+
+def _score(now: datetime) -> bool:
+    from kakehashi.scoring import actions, recompute
+    from kakehashi.scoring.models import Score
+
+    if Score.objects.exists():
+        return False
+    score = actions.create_starter_score(actor=None, name="標準スコア", now=now)
+    recompute.recompute_score(score_id=score.pk, now=now)
+    return True
+
+
+def _journey(now: datetime) -> Any:
+    from kakehashi.journey import actions
+    from kakehashi.journey.models import Journey
+
+    if Journey.objects.exists():
+        return None
+    return actions.create_from_blueprint(key="btob", actor=None, now=now)
+
+
+def _spread(journey: Any, now: datetime, rng: random.Random) -> None:
+    from kakehashi.journey import actions
+    from kakehashi.journey.models import Stage
+
+    stages = {s.key: s for s in Stage.objects.filter(journey=journey)}
+    # A sample is enough for the map to tell its story (moving each lead writes its history).
+    leads = list(Lead.objects.order_by("?").values_list("pk", flat=True)[:5000])
+    start = 0
+    for key, share in SPREAD:
+        count = int(len(leads) * share)
+        for lead in Lead.objects.filter(pk__in=leads[start : start + count]):
+            actions.move_lead(
+                lead=lead,
+                stage=stages[key],
+                actor=None,
+                reason="demo",
+                now=now - timedelta(days=rng.randint(1, 60)),
+            )
+        start += count
+    return journey
+
+
+def _handoff(journey: Any, now: datetime) -> bool:
+    from kakehashi.handoff import actions
+    from kakehashi.handoff.models import HandoffPolicy
+    from kakehashi.journey.models import Stage
+
+    team = Team.objects.filter(function=Function.INSIDE_SALES).first()
+    if journey is None or team is None or HandoffPolicy.objects.exists():
+        return False
+    stage = Stage.objects.get(journey=journey, key="mql")
+    actions.create_default_policy(stage=stage, team=team, actor=None, now=now)
+    return True
+
+
+def _deals(rng: random.Random, now: datetime, count: int) -> int:
+    from kakehashi.deals import actions
+    from kakehashi.deals.models import CloseReason, Deal, Stage
+
+    if Deal.objects.exists():
+        return 0
+    pipeline = actions.ensure_defaults()
+    open_stages = list(pipeline.stages.filter(kind=Stage.Kind.OPEN))
+    won = list(CloseReason.objects.filter(outcome="won"))
+    lost = list(CloseReason.objects.filter(outcome="lost", needs_competitor=False))
+    sellers = list(User.objects.filter(team__function=Function.FIELD_SALES, is_active=True))
+    if not sellers or not open_stages:
+        return 0
+    leads = list(Lead.objects.exclude(company=None).select_related("company").order_by("?")[:count])
+    made = 0
+    for lead in leads:
+        owner = rng.choice(sellers)
+        created = now - timedelta(days=rng.randint(5, 120))
+        with transaction.atomic():
+            deal = actions.create_deal(
+                name=f"{lead.company.name if lead.company else lead.display_name} "
+                f"{rng.choice(['年間ライセンス', '導入支援', '追加ライセンス', 'PoC'])}",
+                owner=owner, leads=[lead], amount=rng.choice([300000, 800000, 1200000, 2400000, 5000000]),
+                expected_close_date=(now + timedelta(days=rng.randint(-10, 150))).date(),
+                stage=rng.choice(open_stages), source="demo", actor=owner, now=created,
+            )  # fmt: skip
+            roll = rng.random()
+            if roll < 0.15 and won:
+                actions.win_deal(
+                    deal=deal,
+                    reason=rng.choice(won),
+                    actor=owner,
+                    now=created + timedelta(days=rng.randint(1, 30)),
+                )
+            elif roll < 0.25 and lost:
+                actions.lose_deal(
+                    deal=deal,
+                    reason=rng.choice(lost),
+                    actor=owner,
+                    now=created + timedelta(days=rng.randint(1, 30)),
+                )
+        made += 1
+    return made
+
+
+def _source(now: datetime) -> bool:
+    from kakehashi.tracking import actions
+    from kakehashi.tracking.models import Source
+
+    if Source.objects.exists():
+        return False
+    actions.create_source(name="コーポレートサイト", actor=None, now=now,
+                          allowed_origins="https://www.kakehashi-demo.jp")  # fmt: skip
+    return True
