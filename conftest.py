@@ -32,3 +32,19 @@ def _no_outside_network(monkeypatch: pytest.MonkeyPatch) -> None:
         return real_connect(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    """Each test's scores, journeys and hand-off policies are its own: the per-process caches
+    of their definitions must not carry one from a rolled-back test into the next."""
+    from kakehashi.handoff import engine as handoff_engine
+    from kakehashi.journey import engine as journey_engine
+    from kakehashi.scoring import engine as scoring_engine
+
+    caches = (scoring_engine, journey_engine, handoff_engine)
+    for cache in caches:
+        cache.invalidate()
+    yield
+    for cache in caches:
+        cache.invalidate()
