@@ -188,11 +188,13 @@ class _LeadFactory:
         created = self.now - timedelta(days=rng.uniform(0, 365))
         owner = rng.choice(self.sales_users) if rng.random() < 0.55 else (
             rng.choice(self.marketing_users) if rng.random() < 0.3 else None)  # fmt: skip
+        # Landlines: 0 + area + number = 10 digits; mobiles (090/080): 11 digits.
         area = rng.choice(["3", "6", "45", "52", "92", "11", "90", "80"])
-        digits = "".join(rng.choices("0123456789", k=8 if len(area) == 1 else 7))
+        mobile = area in ("90", "80")
+        digits = "".join(rng.choices("0123456789", k=8 if len(area) == 1 or mobile else 7))
         phone_raw = (
             f"0{area}-{digits[:4]}-{digits[4:]}"
-            if len(area) == 1
+            if len(area) == 1 or mobile
             else f"0{area}-{digits[:3]}-{digits[3:]}"
         )
         lead = Lead(

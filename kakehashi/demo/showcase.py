@@ -114,6 +114,10 @@ def _deals(rng: random.Random, now: datetime, count: int) -> int:
                 expected_close_date=(now + timedelta(days=rng.randint(-10, 150))).date(),
                 stage=rng.choice(open_stages), source="demo", actor=owner, now=created,
             )  # fmt: skip
+            if rng.random() < 0.7:  # most deals moved recently; the rest show up as stale
+                touched = max(created, now - timedelta(days=rng.randint(0, 10)))
+                actions.log_sales_activity(kind=rng.choice(["call", "meeting", "email"]), deal=deal, actor=owner,
+                                           outcome="connected", summary="進捗確認", now=touched)  # fmt: skip
             roll = rng.random()
             if roll < 0.15 and won:
                 actions.win_deal(

@@ -95,7 +95,10 @@ class ShowcaseTests(TestCase):
         out = StringIO()
         call_command("demo", leads=300, activities_per_lead=6, json=True, stdout=out)
         showcase = json.loads(out.getvalue())["showcase"]
-        self.assertEqual(showcase, {"score": True, "journey": True, "handoff": True, "deals": 150, "source": True})
+        self.assertEqual(
+            showcase,
+            {"score": True, "journey": True, "handoff": True, "deals": 150, "source": True},
+        )
         self.assertEqual(LeadScore.objects.count(), 300)
         self.assertGreater(LeadStage.objects.exclude(stage__key="awareness").count(), 50)
         self.assertTrue(HandoffPolicy.objects.exists())
