@@ -89,7 +89,9 @@ KINDS: dict[str, Kind] = {
         _("Reassigned"), Department.INSIDE_SALES, "handoff/kinds/handoff.html", audit=True
     ),
     "handoff.escalated": Kind(
-        _("First-touch SLA missed"), Department.INSIDE_SALES, "handoff/kinds/handoff.html",
+        _("First-touch SLA missed"),
+        Department.INSIDE_SALES,
+        "handoff/kinds/handoff.html",
         audit=True,
     ),
     "handoff.accepted": Kind(
@@ -118,8 +120,12 @@ KINDS: dict[str, Kind] = {
     "deal.stage_changed": Kind(_("Deal moved"), Department.FIELD_SALES, "timeline/kinds/deal.html"),
     "deal.won": Kind(_("Deal won"), Department.FIELD_SALES, "timeline/kinds/deal.html"),
     "deal.lost": Kind(_("Deal lost"), Department.FIELD_SALES, "timeline/kinds/deal.html"),
-    "deal.after_follow": Kind(_("After-follow status"), Department.CUSTOMER_SUCCESS, "timeline/kinds/deal.html"),
-    "meeting.scheduled": Kind(_("Appointment set"), Department.INSIDE_SALES, "timeline/kinds/deal.html"),
+    "deal.after_follow": Kind(
+        _("After-follow status"), Department.CUSTOMER_SUCCESS, "timeline/kinds/deal.html"
+    ),
+    "meeting.scheduled": Kind(
+        _("Appointment set"), Department.INSIDE_SALES, "timeline/kinds/deal.html"
+    ),
     "task.completed": Kind(_("Task done"), template="timeline/kinds/deal.html"),
 }
 

@@ -33,7 +33,9 @@ class ConvertHandoffTests(PersonaTestCase):
         self.client.force_login(owner)
         queue = self.client.get("/queue/")
         self.assertContains(queue, f"/deals/appointment/{lead.pk}/?handoff={handoff.pk}")
-        starts = (timezone.localtime() + timedelta(days=2)).replace(hour=15, minute=0, second=0, microsecond=0)
+        starts = (timezone.localtime() + timedelta(days=2)).replace(
+            hour=15, minute=0, second=0, microsecond=0
+        )
         with self.captureOnCommitCallbacks(execute=True):
             response = self.client.post(
                 f"/deals/appointment/{lead.pk}/?handoff={handoff.pk}",

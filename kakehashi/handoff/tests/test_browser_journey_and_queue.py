@@ -4,15 +4,12 @@ Playwright (no browser download)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.utils import timezone
 
 from kakehashi.accounts.models import User
+from kakehashi.browser_testing import OUTPUT, BrowserTestMixin
 from kakehashi.demo import generate
 from kakehashi.handoff.models import AssignmentMember, Handoff
 from kakehashi.journey import engine
@@ -22,47 +19,15 @@ from kakehashi.timeline.actions import record
 
 from .factories import btob, policy, score
 
-CHROMIUM = os.environ.get("KAKEHASHI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-OUTPUT = Path(os.environ.get("KAKEHASHI_TEST_OUTPUT", "test-output")) / "browser"
 PASSWORD = "browser-test-password-2026"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 
 
 @pytest.mark.browser
-class JourneyMapAndQueueInTheBrowserTest(StaticLiveServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        if not os.path.exists(CHROMIUM):
-            if os.environ.get("CI"):
-                raise RuntimeError(f"CI needs Chromium at {CHROMIUM}")
-            raise pytest.skip.Exception(f"no Chromium at {CHROMIUM}")
-        # Playwright's sync API runs an event loop; the ORM calls here are all synchronous.
-        cls._async_unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-        if cls._async_unsafe is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = cls._async_unsafe
-
+class JourneyMapAndQueueInTheBrowserTest(BrowserTestMixin, StaticLiveServerTestCase):
     def setUp(self):
         engine.invalidate()
         scoring_engine.invalidate()
         generate.generate(leads=12, activities_per_lead=2, password=PASSWORD)
-        OUTPUT.mkdir(parents=True, exist_ok=True)
         score()
         self.journey = btob()
         ken = User.objects.get(email=f"ken@{generate.DEMO_DOMAIN}")
@@ -85,17 +50,10 @@ class JourneyMapAndQueueInTheBrowserTest(StaticLiveServerTestCase):
         engine.invalidate()
         scoring_engine.invalidate()
 
-    def log_in(self, page, handle):
-        page.goto(f"{self.live_server_url}/accounts/login/")
-        page.fill("input[name=username]", f"{handle}@{generate.DEMO_DOMAIN}")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{self.live_server_url}/")
-
     def test_the_map_shows_counts_and_the_queue_shows_the_sla_countdown(self):
         context = self.browser.new_context(locale="ja-JP")
         page = context.new_page()
-        self.log_in(page, "ken")
+        self.log_in(page, f"ken@{generate.DEMO_DOMAIN}", PASSWORD)
         page.goto(f"{self.live_server_url}/journey/{self.journey.pk}/")
         mql = page.locator(".stage[data-stage=mql]")
         mql.wait_for()

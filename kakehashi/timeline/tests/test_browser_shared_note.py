@@ -3,63 +3,24 @@ timeline. Drives the Debian Chromium through Playwright (no browser download).""
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.db.models import Count
 
+from kakehashi.browser_testing import OUTPUT, BrowserTestMixin
 from kakehashi.demo import generate
 from kakehashi.leads.models import Lead
 
-CHROMIUM = os.environ.get("KAKEHASHI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-OUTPUT = Path(os.environ.get("KAKEHASHI_TEST_OUTPUT", "test-output")) / "browser"
 PASSWORD = "browser-test-password-2026"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 
 
 @pytest.mark.browser
-class SharedNoteInTheBrowserTest(StaticLiveServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        if not os.path.exists(CHROMIUM):
-            if os.environ.get("CI"):
-                raise RuntimeError(f"CI needs Chromium at {CHROMIUM}")
-            raise pytest.skip.Exception(f"no Chromium at {CHROMIUM}")
-        # Playwright's sync API runs an event loop; the ORM calls here are all synchronous.
-        cls._async_unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-        if cls._async_unsafe is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = cls._async_unsafe
-
+class SharedNoteInTheBrowserTest(BrowserTestMixin, StaticLiveServerTestCase):
     def setUp(self):
         generate.generate(leads=30, activities_per_lead=6, password=PASSWORD)
-        OUTPUT.mkdir(parents=True, exist_ok=True)
 
-    def log_in(self, page, handle):
-        page.goto(f"{self.live_server_url}/accounts/login/")
-        page.fill("input[name=username]", f"{handle}@{generate.DEMO_DOMAIN}")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{self.live_server_url}/")
+    def log_in_as(self, page, handle):
+        self.log_in(page, f"{handle}@{generate.DEMO_DOMAIN}", PASSWORD)
 
     def test_marketing_note_is_seen_by_field_sales_on_the_same_timeline(self):
         lead = (
@@ -72,7 +33,7 @@ class SharedNoteInTheBrowserTest(StaticLiveServerTestCase):
 
         context = self.browser.new_context(locale="ja-JP")
         page = context.new_page()
-        self.log_in(page, "aiko")
+        self.log_in_as(page, "aiko")
         page.fill("input[type=search]", lead.email)
         page.press("input[type=search]", "Enter")
         page.click(f"a[href='/leads/{lead.pk}/']")
@@ -87,7 +48,7 @@ class SharedNoteInTheBrowserTest(StaticLiveServerTestCase):
 
         context = self.browser.new_context(locale="ja-JP")
         page = context.new_page()
-        self.log_in(page, "sato")
+        self.log_in_as(page, "sato")
         page.goto(f"{self.live_server_url}/leads/{lead.pk}/")
         item = page.locator("#timeline li.item", has_text=note)
         item.wait_for()

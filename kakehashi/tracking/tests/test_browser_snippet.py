@@ -8,25 +8,18 @@ Drives the Debian Chromium through Playwright (no browser download).
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
-import tempfile
-import threading
 import time
-from pathlib import Path
 
 import pytest
 from django.db import OperationalError
 from django.test import LiveServerTestCase
 from django.utils import timezone
 
+from kakehashi.browser_testing import OUTPUT, BrowserTestMixin
 from kakehashi.leads.models import Lead
 from kakehashi.timeline.models import Activity
 from kakehashi.tracking import actions, sources
 from kakehashi.tracking.models import Event
-
-from ...timeline.tests.test_browser_shared_note import CHROMIUM, CHROMIUM_ARGS, OUTPUT
 
 # Headless Chromium says "HeadlessChrome", which the bot step rightly drops.
 DESKTOP_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
@@ -43,50 +36,15 @@ FORM = """<form id="brochure" onsubmit="event.preventDefault();
 CONSENT = """<button id="accept" onclick="kakehashi.consent(true)">同意する</button>"""
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.mark.browser
-class SnippetInTheBrowserTest(LiveServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        if not os.path.exists(CHROMIUM):
-            if os.environ.get("CI"):
-                raise RuntimeError(f"CI needs Chromium at {CHROMIUM}")
-            raise pytest.skip.Exception(f"no Chromium at {CHROMIUM}")
-        cls._async_unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        super().setUpClass()
-        cls.site_dir = Path(tempfile.mkdtemp(prefix="kakehashi-site-"))
-        handler = functools.partial(QuietHandler, directory=str(cls.site_dir))
-        cls.site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        cls.site_url = f"http://127.0.0.1:{cls.site.server_address[1]}"
-        threading.Thread(target=cls.site.serve_forever, daemon=True).start()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        cls.site.shutdown()
-        cls.site.server_close()
-        super().tearDownClass()
-        if cls._async_unsafe is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = cls._async_unsafe
+class SnippetInTheBrowserTest(BrowserTestMixin, LiveServerTestCase):
+    serve_site = True
 
     def setUp(self):
         sources.forget()
         self.source = actions.create_source(
             name="Corporate site", actor=None, now=timezone.now(), allowed_origins=self.site_url
         )
-        OUTPUT.mkdir(parents=True, exist_ok=True)
 
     def write_page(self, name, title, body="", extra=""):
         html = PAGE.format(
@@ -153,11 +111,7 @@ class SnippetInTheBrowserTest(LiveServerTestCase):
         admin.save()
         staff = self.browser.new_context(locale="ja-JP")
         page = staff.new_page()
-        page.goto(f"{self.live_server_url}/accounts/login/")
-        page.fill("input[name=username]", "admin@example.jp")
-        page.fill("input[name=password]", "browser-test-password-2026")
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{self.live_server_url}/")
+        self.log_in(page, "admin@example.jp", "browser-test-password-2026")
         page.goto(f"{self.live_server_url}/leads/{lead.pk}/")
         page.locator("#timeline li.item", has_text="製品紹介").wait_for()
         page.screenshot(path=str(OUTPUT / "tracking-stitched-timeline.png"), full_page=True)

@@ -8,14 +8,8 @@ form lives on kakehashi's own origin. Drives the Debian Chromium through Playwri
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
-import tempfile
-import threading
 import time
 from datetime import timedelta
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -23,6 +17,7 @@ from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.db import OperationalError
 from django.utils import timezone
 
+from kakehashi.browser_testing import OUTPUT, BrowserTestMixin
 from kakehashi.consent.models import ConsentEvent
 from kakehashi.leads.models import Lead
 from kakehashi.timeline.models import Activity
@@ -32,8 +27,7 @@ from kakehashi.tracking.models import Event
 from kakehashi.webforms import actions, tokens
 from kakehashi.webforms.models import FieldKind, Status
 
-from ...timeline.tests.test_browser_shared_note import CHROMIUM, CHROMIUM_ARGS, OUTPUT
-from ...tracking.tests.test_browser_snippet import DESKTOP_UA, QuietHandler
+from ...tracking.tests.test_browser_snippet import DESKTOP_UA
 from .base import CONSENT_EN, CONSENT_JA, PURPOSE_EN, PURPOSE_JA, options
 
 PAGE = """<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>{title}</title>
@@ -43,37 +37,8 @@ PAGE = """<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>{tit
 
 
 @pytest.mark.browser
-class HostedFormInTheBrowserTest(StaticLiveServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        if not os.path.exists(CHROMIUM):
-            if os.environ.get("CI"):
-                raise RuntimeError(f"CI needs Chromium at {CHROMIUM}")
-            raise pytest.skip.Exception(f"no Chromium at {CHROMIUM}")
-        cls._async_unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        super().setUpClass()
-        cls.site_dir = Path(tempfile.mkdtemp(prefix="kakehashi-site-"))
-        handler = functools.partial(QuietHandler, directory=str(cls.site_dir))
-        cls.site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        cls.site_url = f"http://127.0.0.1:{cls.site.server_address[1]}"
-        threading.Thread(target=cls.site.serve_forever, daemon=True).start()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        cls.site.shutdown()
-        cls.site.server_close()
-        super().tearDownClass()
-        if cls._async_unsafe is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = cls._async_unsafe
+class HostedFormInTheBrowserTest(BrowserTestMixin, StaticLiveServerTestCase):
+    serve_site = True
 
     def setUp(self):
         sources.forget()
@@ -100,7 +65,6 @@ class HostedFormInTheBrowserTest(StaticLiveServerTestCase):
             actions.add_field(form=form, actor=None, values=spec, now=now)
         actions.set_status(form=form, actor=None, status=Status.PUBLISHED, now=now)
         self.form = form
-        OUTPUT.mkdir(parents=True, exist_ok=True)
 
     def write_page(self, name, title, body=""):
         html = PAGE.format(
@@ -177,11 +141,7 @@ class HostedFormInTheBrowserTest(StaticLiveServerTestCase):
         admin.save()
         staff = self.browser.new_context(locale="ja-JP")
         page = staff.new_page()
-        page.goto(f"{self.live_server_url}/accounts/login/")
-        page.fill("input[name=username]", "admin@example.jp")
-        page.fill("input[name=password]", "browser-test-password-2026")
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{self.live_server_url}/")
+        self.log_in(page, "admin@example.jp", "browser-test-password-2026")
         page.goto(f"{self.live_server_url}/leads/{lead.pk}/")
         timeline = page.locator("#timeline")
         timeline.locator("li.item", has_text="製品紹介").wait_for()
