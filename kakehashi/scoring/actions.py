@@ -147,42 +147,38 @@ def archive_score(*, score: Score, actor: User | None, now: datetime) -> None:
 
 
 @transaction.atomic
+def _save_rule(rule: Any, *, kind: str, actor: User | None, now: datetime) -> Any:
+    created = rule.pk is None
+    if created:
+        rule.created_at = now
+    rule.updated_at = now
+    rule.full_clean()
+    rule.save()
+    what = f"{kind}.created" if created else f"{kind}.updated"
+    _rules_changed(rule.score, actor=actor, what=what, name=rule.name, now=now)
+    return rule
+
+
+@transaction.atomic
+def _delete_rule(rule: Any, *, kind: str, actor: User | None, now: datetime) -> None:
+    score, name = rule.score, rule.name
+    rule.delete()
+    _rules_changed(score, actor=actor, what=f"{kind}.deleted", name=name, now=now)
+
+
 def save_engagement_rule(
     *, rule: EngagementRule, actor: User | None, now: datetime
 ) -> EngagementRule:
-    created = rule.pk is None
-    if created:
-        rule.created_at = now
-    rule.updated_at = now
-    rule.full_clean()
-    rule.save()
-    what = "engagement_rule.created" if created else "engagement_rule.updated"
-    _rules_changed(rule.score, actor=actor, what=what, name=rule.name, now=now)
-    return rule
+    return _save_rule(rule, kind="engagement_rule", actor=actor, now=now)
 
 
-@transaction.atomic
 def delete_engagement_rule(*, rule: EngagementRule, actor: User | None, now: datetime) -> None:
-    score, name = rule.score, rule.name
-    rule.delete()
-    _rules_changed(score, actor=actor, what="engagement_rule.deleted", name=name, now=now)
+    _delete_rule(rule, kind="engagement_rule", actor=actor, now=now)
 
 
-@transaction.atomic
 def save_fit_rule(*, rule: FitRule, actor: User | None, now: datetime) -> FitRule:
-    created = rule.pk is None
-    if created:
-        rule.created_at = now
-    rule.updated_at = now
-    rule.full_clean()
-    rule.save()
-    what = "fit_rule.created" if created else "fit_rule.updated"
-    _rules_changed(rule.score, actor=actor, what=what, name=rule.name, now=now)
-    return rule
+    return _save_rule(rule, kind="fit_rule", actor=actor, now=now)
 
 
-@transaction.atomic
 def delete_fit_rule(*, rule: FitRule, actor: User | None, now: datetime) -> None:
-    score, name = rule.score, rule.name
-    rule.delete()
-    _rules_changed(score, actor=actor, what="fit_rule.deleted", name=name, now=now)
+    _delete_rule(rule, kind="fit_rule", actor=actor, now=now)
