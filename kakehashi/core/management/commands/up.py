@@ -18,6 +18,9 @@ from kakehashi.accounts import actions
 from kakehashi.accounts.models import Role, User
 from kakehashi.leads.models import Lead
 
+# Ctrl-C: the web server gets its 10 s graceful timeout, then whatever still runs is killed.
+STOP_SECONDS = 12
+
 
 class Command(BaseCommand):
     help = "Set up on first run (data dir, database, admin, demo data), then serve web + worker."
@@ -75,6 +78,8 @@ class Command(BaseCommand):
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, stop)
+        # Also when started from a script that ignores SIGINT (a background job inherits that).
+        signal.signal(signal.SIGINT, stop)
         url = f"http://{host}:{port}/"
         try:
             if self._wait_until_up(url + "healthz", web):
@@ -91,11 +96,14 @@ class Command(BaseCommand):
             for child in children:
                 if child.poll() is None:
                     child.send_signal(signal.SIGTERM)
+            # One deadline for both, so Ctrl-C never takes longer than this, however busy.
+            deadline = time.monotonic() + STOP_SECONDS
             for child in children:
                 try:
-                    child.wait(timeout=15)
+                    child.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     child.kill()
+                    child.wait()
             self.stdout.write("stopped")
 
     @staticmethod
