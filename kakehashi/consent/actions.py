@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import transaction
 
-from kakehashi.lib import normalize
 from kakehashi.lib.bulk import insert_rows
 from kakehashi.timeline.actions import record
 
 from . import rules
+from .hashing import address_hash
 from .models import Action, Basis, Channel, ConsentEvent
 
 if TYPE_CHECKING:
     from kakehashi.accounts.models import User
     from kakehashi.leads.models import Lead
-
-
-def address_hash(address: str) -> str:
-    """A keyed hash of a normalized address: comparable forever, unreadable without the key."""
-    key = settings.ADDRESS_HASH_KEY.encode()
-    return hmac.new(key, normalize.normalize_email(address).encode(), hashlib.sha256).hexdigest()
 
 
 def state_for(lead_id: int, channel: str = Channel.EMAIL) -> str:
@@ -120,22 +111,23 @@ COLUMNS = (
 
 def record_import_grants(
     *,
-    grants: list[tuple[Any, str, str]],
+    grants: list[tuple[Any, str, str, str | None]],
     source: str,
     actor: User | None,
     now: datetime,
     new_leads: set[int] | frozenset[int] = frozenset(),
 ) -> None:
-    """Bulk ledger entries for an import: (lead_id, address, basis) per row with a basis.
+    """Bulk ledger entries for an import: (lead_id, address, basis, hash) per row with a basis;
+    the hash of the address when the caller has it already, else None.
 
     Leads in ``new_leads`` were created by this import with their state already set (a grant
     and nothing before it), so only the others are recomputed from the ledger.
     """
     rows = [
-        (lead_id, address, address_hash(address) if address else "", Channel.EMAIL, "marketing",
-         Action.GRANT, "import", basis, "", "", source[:500], None, "", now,
-         actor.pk if actor else None)
-        for lead_id, address, basis in grants
+        (lead_id, address, known if known is not None else address_hash(address) if address else "",
+         Channel.EMAIL, "marketing", Action.GRANT, "import", basis, "", "", source[:500], None, "",
+         now, actor.pk if actor else None)
+        for lead_id, address, basis, known in grants
         if basis and basis != Basis.NONE
     ]  # fmt: skip
     insert_rows(ConsentEvent._meta.db_table, COLUMNS, rows)

@@ -58,7 +58,7 @@ class ConsentEvent(models.Model):
     )
     # The normalized address at the time, and a keyed hash of it that survives erasure.
     address = models.CharField(_("address"), max_length=254, blank=True)
-    address_hash = models.CharField(max_length=64, db_index=True, blank=True)
+    address_hash = models.CharField(max_length=64, blank=True)
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
     )
@@ -86,7 +86,11 @@ class ConsentEvent(models.Model):
         ordering = ["-occurred_at", "-id"]
         verbose_name = _("consent event")
         verbose_name_plural = _("consent events")
-        indexes = [models.Index(fields=["lead", "channel", "occurred_at"], name="consent_lead_idx")]
+        indexes = [
+            models.Index(fields=["lead", "channel", "occurred_at"], name="consent_lead_idx"),
+            # Equality lookups only: a Meta index, so PostgreSQL gets no second LIKE index.
+            models.Index(fields=["address_hash"], name="consent_address_hash_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(action__in=Action.values), name="consent_action_valid"

@@ -12,6 +12,7 @@ instead of duplicating.
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import json
 import logging
@@ -31,7 +32,7 @@ from kakehashi.consent import actions as consent_actions
 from kakehashi.leads import derive
 from kakehashi.leads.models import Company, DuplicateCandidate, Lead, Tag
 from kakehashi.lib import normalize
-from kakehashi.lib.bulk import insert_rows
+from kakehashi.lib.bulk import RawJSON, insert_rows
 from kakehashi.timeline.models import Activity, Department
 
 from . import rows as rowlib
@@ -40,7 +41,8 @@ if TYPE_CHECKING:
     from kakehashi.accounts.models import User
 
 logger = logging.getLogger(__name__)
-CHUNK = 2000
+CHUNK = 5000
+EMPTY_JSON = RawJSON("{}")
 GRANTING_BASES = frozenset({"consent", "business_card", "customer", "published"})
 # The fields an import may set or change on a lead (never owner, consent state or scores).
 UPDATABLE = (
@@ -312,13 +314,13 @@ def _write_chunk(
             lead["source"], options.filename[:200],
             # A new lead's ledger holds just this import's grant, if any: its state is known.
             "granted" if row.consent_basis in GRANTING_BASES else "unknown", False, False, False,
-            lead["custom_attributes"], search, sort, now, now, now,
+            lead["custom_attributes"] or EMPTY_JSON, search, sort, now, now, now,
         ))  # fmt: skip
         created_ids[pk] = row
         for key in row.match_keys():
             seen[key] = pk
         activities.append(_activity(pk, company_id, actor, now, options, row, created=True))
-        grants.append((pk, lead["email"], row.consent_basis))
+        grants.append((pk, lead["email"], row.consent_basis, row.email_hash or None))
         tag_links += [(pk, t) for t in row.tags]
     insert_rows(Lead._meta.db_table, LEAD_COLUMNS, lead_rows)
     result.created += len(lead_rows)
@@ -349,7 +351,10 @@ def _write_chunk(
             result.skipped += 1
             continue
         updated, diff = _apply(row, stored, companies, names)
-        grants.append((stored["id"], row.lead["email"] or stored["email"], row.consent_basis))
+        grants.append((
+            stored["id"], row.lead["email"] or stored["email"], row.consent_basis,
+            (row.email_hash or None) if row.lead["email"] else None,
+        ))  # fmt: skip
         tag_links += [(stored["id"], t) for t in row.tags]
         if not diff:
             result.skipped += pre_existing
@@ -419,6 +424,8 @@ def _fold_into(first: rowlib.Row, repeat: rowlib.Row) -> None:
     first.company_name = first.company_name or repeat.company_name
     first.tags = list(dict.fromkeys(first.tags + repeat.tags))
     first.consent_basis = first.consent_basis or repeat.consent_basis
+    if first.lead["email"] == repeat.lead["email"]:
+        first.email_hash = first.email_hash or repeat.email_hash
 
 
 def _apply(
@@ -456,15 +463,19 @@ def _activity(
     lead_id: int, company_id: int | None, actor: User | None, now: datetime, options: Options,
     row: rowlib.Row, *, created: bool, diff: dict[str, list[Any]] | None = None,
 ) -> tuple[Any, ...]:  # fmt: skip
-    data: dict[str, Any] = {"file": options.filename, "line": row.line, "created": created}
-    if options.import_id:
-        data["import_id"] = options.import_id
+    data: dict[str, Any] | RawJSON
     if diff:
+        data = {"file": options.filename, "line": row.line, "created": created}
+        if options.import_id:
+            data["import_id"] = options.import_id
         data["changes"] = {
             k: [str(v[0] or ""), str(v[1] or "")]
             for k, v in diff.items()
             if k != "custom_attributes"
         }
+    else:
+        # The same keys for every row but the line: serialized once, not once per row.
+        data = RawJSON(_data_prefix(options.filename, options.import_id, created) + f"{row.line}}}")
     department = actor.function if actor is not None and actor.function else Department.MARKETING
     return (
         "lead.imported",
@@ -476,6 +487,14 @@ def _activity(
         now,
         data,
     )
+
+
+@functools.lru_cache(maxsize=8)
+def _data_prefix(filename: str, import_id: int | None, created: bool) -> str:
+    fixed: dict[str, Any] = {"file": filename, "created": created}
+    if import_id:
+        fixed["import_id"] = import_id
+    return json.dumps(fixed, ensure_ascii=False)[:-1] + ', "line": '
 
 
 def _link_tags(links: list[tuple[int, str]], tags_by_name: dict[str, int]) -> None:

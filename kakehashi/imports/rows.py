@@ -9,10 +9,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import jaconv
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from kakehashi.consent.hashing import address_hash
 from kakehashi.leads import derive
 from kakehashi.lib import normalize
 from kakehashi.lib.jp import PREFECTURE_BY_NAME
@@ -47,6 +49,13 @@ _ADDRESS = re.compile(
     r"^(?P<pref>東京都|北海道|(?:京都|大阪)府|.{2,3}県)?(?P<city>.+?[市区町村])?(?P<rest>.*)$"
 )
 _NAME_SPLIT = re.compile(r"[\s\u3000]+")
+_NON_DIGIT = re.compile(r"\D")
+# Plain lowercase ASCII addresses, a strict subset of what Django's validator accepts (a property
+# test holds it to that): most rows match and skip the validator's slower general checks.
+PLAIN_EMAIL = re.compile(
+    r"[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*@"
+    r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\Z"
+)
 
 
 @dataclass
@@ -65,6 +74,7 @@ class Row:
     # Derived here (in the helper process for large files), redone if another row fills gaps.
     search_text: str = ""
     sort_name: str = ""
+    email_hash: str = ""  # the consent ledger's keyed hash of the e-mail address
     refolded: bool = False
 
     @property
@@ -85,7 +95,7 @@ class Row:
 
 
 def _split_name(value: str) -> tuple[str, str]:
-    parts = _NAME_SPLIT.split(normalize.clean(value))
+    parts = _NAME_SPLIT.split(value)  # already cleaned by build()
     if len(parts) < 2:
         return parts[0], ""
     if normalize.has_cjk(value):
@@ -130,11 +140,12 @@ def build(
     lead = row.lead
     errors = row.errors
 
-    email = normalize.normalize_email(values.get("email", ""))
+    # Values are cleaned once above; what follows only adds each field's own folding.
+    email = values.get("email", "").replace(" ", "").lower()  # = normalize.normalize_email
     if len(email) > 254:
         errors.append(_("The e-mail address is longer than 254 characters."))
         email = ""
-    elif email:
+    elif email and not PLAIN_EMAIL.match(email):
         try:
             validate_email(email)
         except ValidationError:
@@ -152,7 +163,7 @@ def build(
     for name in ("last_name", "first_name", "department", "title", "city", "address_line"):
         lead[name] = values.get(name, "")[: 100 if name != "address_line" else 200]
     for name in ("last_name_kana", "first_name_kana"):
-        lead[name] = normalize.to_katakana(values.get(name, ""))[:100]
+        lead[name] = jaconv.hira2kata(values.get(name, ""))[:100]  # = normalize.to_katakana
     # A name written in katakana is its own reading (half-width business-card data).
     if not (lead["last_name_kana"] or lead["first_name_kana"]) and normalize.is_katakana(
         (lead["last_name"] + lead["first_name"]).replace(" ", "")
@@ -181,7 +192,7 @@ def build(
         lead["prefecture"] = code
     lead.setdefault("prefecture", None)
 
-    postal = normalize.postal_digits(values.get("postal_code", ""))
+    postal = _NON_DIGIT.sub("", values.get("postal_code", ""))  # = normalize.postal_digits
     if postal and len(postal) != 7:
         errors.append(
             _("“%(value)s” is not a 7-digit postal code.") % {"value": values["postal_code"]}
@@ -225,6 +236,7 @@ def build(
         errors.append(_("The row has no name, e-mail address or phone number."))
     if not errors:
         row.search_text, row.sort_name = derive.lead_columns(lead, row.company_name)
+        row.email_hash = address_hash(email) if email else ""
     return row
 
 

@@ -1,7 +1,8 @@
 """Fast bulk inserts for generated or imported rows, below the ORM's per-object cost.
 
 COPY on PostgreSQL, executemany on SQLite: the two fastest paths each database offers.
-Callers pass plain tuples in column order; datetimes must be timezone-aware.
+Callers pass plain tuples in column order; datetimes must be timezone-aware. A JSON column's
+value is serialized here, unless the caller already did it and says so with `RawJSON`.
 """
 
 from __future__ import annotations
@@ -14,12 +15,22 @@ from typing import Any
 from django.db import connection
 
 
+class RawJSON(str):
+    """A JSON column value that is already its JSON text (built once, reused for many rows)."""
+
+    __slots__ = ()
+
+
+def _json_text(value: Any) -> str:
+    return value if isinstance(value, RawJSON) else json.dumps(value, ensure_ascii=False)
+
+
 def _sqlite_value(value: Any) -> Any:
     if isinstance(value, datetime):
         # Django's SQLite format: naive UTC with a space separator.
         return str(value.astimezone(UTC).replace(tzinfo=None))
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict | list | RawJSON):
+        return _json_text(value)
     return value
 
 
@@ -61,7 +72,7 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
                     if json_columns:
                         row = list(row)
                         for i in json_columns:
-                            row[i] = json.dumps(row[i], ensure_ascii=False)
+                            row[i] = _json_text(row[i])
                     copy.write_row(row)
                     count += 1
             return count

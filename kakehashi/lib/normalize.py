@@ -46,7 +46,12 @@ def clean(value: object) -> str:
     """NFKC-fold, collapse runs of (full-width) spaces and trim."""
     if value is None:
         return ""
-    return _clean(str(value))
+    text = str(value)
+    if text.isascii():
+        # NFKC leaves ASCII as it is; these values (addresses, numbers) are mostly unique,
+        # so they skip the cache rather than push the repeating names out of it.
+        return (_SPACES.sub(" ", text) if _ODD_SPACE.search(text) else text).strip()
+    return _clean(text)
 
 
 # Imports call these a few dozen times per row on values that repeat a lot (names, companies,
@@ -109,7 +114,10 @@ def to_katakana(value: object) -> str:
 
 def fold(value: object) -> str:
     """A matching key: NFKC, casefolded, hiragana as katakana, no spaces."""
-    return _fold(value if isinstance(value, str) else clean(value))
+    text = value if isinstance(value, str) else clean(value)
+    if text.isascii():  # no kana to convert, and casefold is lower for ASCII
+        return clean(text).lower().replace(" ", "")
+    return _fold(text)
 
 
 @functools.lru_cache(maxsize=65536)

@@ -77,7 +77,7 @@ class Activity(models.Model):
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)
     recorded_at = models.DateTimeField(default=timezone.now)
     data = models.JSONField(default=dict, blank=True)
-    idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True)
 
     objects = ActivityQuerySet.as_manager()
 
@@ -94,6 +94,13 @@ class Activity(models.Model):
             models.CheckConstraint(condition=~Q(kind=""), name="activity_kind_required"),
             models.CheckConstraint(
                 condition=Q(department__in=Department.values), name="activity_department_valid"
+            ),
+            # Only activities that carry a key are indexed: bulk writes (imports, demo) skip it,
+            # and PostgreSQL gets no second LIKE index on the column.
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="activity_idempotency_key_unique",
             ),
         ]
 

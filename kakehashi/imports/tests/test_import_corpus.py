@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from kakehashi.consent.models import ConsentEvent
 from kakehashi.imports import actions
+from kakehashi.imports.models import ImportRun
 from kakehashi.leads.models import Company, DuplicateCandidate, Lead
 from kakehashi.testing import PersonaTestCase
 from kakehashi.timeline.models import Activity
@@ -142,6 +143,12 @@ class CorpusImportTests(PersonaTestCase):
             "occurred_at", "id"
         )
         self.assertEqual([a.data["created"] for a in imported], [True, False])
+        first_run = ImportRun.objects.get(filename="utf8_bom.csv")
+        line = next(n for n, text in enumerate(raw.splitlines(), start=1) if "jiro.suzuki@" in text)
+        self.assertEqual(
+            imported.first().data,
+            {"file": "utf8_bom.csv", "line": line, "created": True, "import_id": first_run.pk},
+        )
         self.assertEqual(imported.last().data["changes"]["phone"], ["+81355550001", "+81355550002"])
         self.assertEqual(imported.last().data["file"], "changed.csv")
 

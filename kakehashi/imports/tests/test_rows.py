@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kakehashi.imports import rows
 
@@ -83,3 +87,24 @@ def test_split_address_handles_prefectures_and_cities():
     assert rows.split_address("大阪府大阪市北区梅田1-1") == (27, "大阪市", "北区梅田1-1")
     assert rows.split_address("北海道札幌市中央区") == (1, "札幌市", "中央区")
     assert rows.split_address("丸の内1-1") == (None, "", "丸の内1-1")
+
+
+@given(st.from_regex(rows.PLAIN_EMAIL, fullmatch=True).filter(lambda e: len(e) <= 254))
+def test_the_plain_address_shortcut_accepts_only_what_django_accepts(email):
+    validate_email(email)  # raises if the shortcut let through an address Django refuses
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["a..b@example.jp", ".a@example.jp", "a@-example.jp", "a@example.j", "a@example.123",
+     "a@example", "taro@例え.jp", "a\"b@example.jp", "o'brien@example.jp"],
+)  # fmt: skip
+def test_addresses_outside_the_shortcut_still_get_the_full_check(email):
+    assert not rows.PLAIN_EMAIL.match(email)
+    row = build("山田 太郎", email)
+    django_accepts = True
+    try:
+        validate_email(email)
+    except ValidationError:
+        django_accepts = False
+    assert row.ok == django_accepts, (email, row.errors)
