@@ -99,7 +99,9 @@ def receive(request: HttpRequest, kind: str | None = None) -> HttpResponse:
             limit=limit,
         )
         data = spec.load_json(body)
-        parsed = spec.parse(data, path_type=kind, body_size=len(body), received_at=received_at)
+        parsed = spec.parse(
+            data, path_type=kind, body_size=len(body), received_at=received_at, build=False
+        )
     except (spec.BadRequest, ValueError) as exc:
         return _error(400, "bad_request", str(exc), origin)
     source = sources.by_write_key(_basic_auth_key(request) or parsed.write_key)
@@ -108,7 +110,7 @@ def receive(request: HttpRequest, kind: str | None = None) -> HttpResponse:
     if origin and origin.rstrip("/") not in source.origins:
         # Browsers may post only from the source's own sites; servers send no Origin.
         return _error(403, "origin_not_allowed", _("This site may not send to this source."))
-    if parsed.events:
+    if parsed.accepted:
         actions.store_request(
             source_id=source.id,
             body=body,
@@ -125,7 +127,7 @@ def receive(request: HttpRequest, kind: str | None = None) -> HttpResponse:
                 "code": "invalid_events",
                 "message": _("%(n)d event(s) were rejected; the others were stored.")
                 % {"n": len(parsed.rejected)},
-                "accepted": len(parsed.events),
+                "accepted": parsed.accepted,
                 "rejected": [r.as_dict() for r in parsed.rejected],
             },
             origin,

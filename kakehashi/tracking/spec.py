@@ -62,6 +62,7 @@ class Parsed:
     events: list[Incoming] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     write_key: str = ""
+    accepted: int = 0  # events that passed every check (kept in ``events`` unless check-only)
 
 
 def decode_body(raw: bytes, *, content_encoding: str, limit: int) -> bytes:
@@ -146,8 +147,10 @@ def _check(
     received_at: datetime,
     id_seed: str,
     index: int,
-) -> Incoming | str:
-    """The event as stored, or the reason it is rejected."""
+    build: bool = True,
+) -> Incoming | str | None:
+    """The event as stored, or the reason it is rejected; None when it passes and ``build``
+    is off (the front door only needs the verdict: every check comes before the building)."""
     if not isinstance(event, dict):
         return _("An event must be a JSON object.")
     if size is not None and size > MAX_EVENT_BYTES:
@@ -179,6 +182,8 @@ def _check(
         sent = parse_time(event.get("sentAt") or sent_at)
     except ValueError:
         return _("timestamp and sentAt must be ISO-8601 dates.")
+    if not build:
+        return None
     context = event.get("context") or {}
     payload = {k: v for k, v in event.items() if k not in _COLUMNS and v is not None}
     if kind != "track":
@@ -229,8 +234,12 @@ def parse(
     body_size: int,
     received_at: datetime,
     id_seed: str = "",
+    build: bool = True,
 ) -> Parsed:
     """Validate a decoded body: one event (``path_type`` set) or a batch ({"batch": [...]}).
+
+    With ``build`` off only the verdicts are kept (``accepted`` and ``rejected``): the front
+    door stores the body as received and the processor builds the events from it later.
 
     Events without a messageId get one from the server: random, or derived from ``id_seed``
     and the event's position, so that parsing the same journal entry twice assigns the same.
@@ -260,6 +269,7 @@ def parse(
             received_at=received_at,
             id_seed=id_seed,
             index=index,
+            build=build,
         )
         if isinstance(result, str):
             message_id = item.get("messageId") if isinstance(item, dict) else None
@@ -267,5 +277,7 @@ def parse(
                 Rejected(index, str(message_id)[:100] if message_id else "", result)
             )
         else:
-            parsed.events.append(result)
+            parsed.accepted += 1
+            if result is not None:
+                parsed.events.append(result)
     return parsed

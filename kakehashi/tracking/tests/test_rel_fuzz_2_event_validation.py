@@ -60,3 +60,21 @@ class FuzzTests(TrackingTestCase, TestCase):
         from django.utils import timezone
 
         return timezone.now()
+
+
+@settings(max_examples=300, deadline=None)
+@given(batch=st.lists(events | json_values, max_size=5), sent_at=json_values)
+def test_rel_fuzz_2_the_front_door_check_gives_the_processors_verdict(batch, sent_at):
+    """The front door validates without building the events; the processor builds them from
+    the journal. Both must accept and refuse exactly the same events, or a 2xx would lie."""
+    from datetime import UTC, datetime
+
+    from kakehashi.tracking import spec
+
+    data = {"batch": batch, "sentAt": sent_at}
+    received = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+    checked = spec.parse(data, path_type=None, body_size=100, received_at=received, build=False)
+    built = spec.parse(data, path_type=None, body_size=100, received_at=received)
+    assert checked.events == []
+    assert checked.accepted == built.accepted == len(built.events)
+    assert checked.rejected == built.rejected
