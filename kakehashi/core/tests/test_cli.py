@@ -96,10 +96,16 @@ def test_up_serves_web_and_worker_and_stops_cleanly_on_ctrl_c(tmp_path: Path):
             "--admin-email", "admin@example.jp", "--admin-password", "an-admin-password-2026",
             "--demo", "--demo-leads", "40"]  # fmt: skip
 
+    started_processes = []
+
     def start():
-        return subprocess.Popen(
-            args, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
+        # Its own session, so a failed run can be cleaned up with its web and worker children.
+        proc = subprocess.Popen(
+            args, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True,
+        )  # fmt: skip
+        started_processes.append(proc)
+        return proc
 
     def wait_healthy(proc):
         deadline = time.monotonic() + 120
@@ -120,6 +126,16 @@ def test_up_serves_web_and_worker_and_stops_cleanly_on_ctrl_c(tmp_path: Path):
         out, _ = proc.communicate(timeout=30)
         return proc.returncode, out
 
+    try:
+        _check_up_runs_twice(start, wait_healthy, stop, port, tmp_path)
+    finally:
+        for proc in started_processes:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def _check_up_runs_twice(start, wait_healthy, stop, port, tmp_path):
     first = start()
     started = time.monotonic()
     health = wait_healthy(first)
