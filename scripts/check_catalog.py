@@ -33,19 +33,27 @@ def extract() -> polib.POFile:
         return polib.pofile(str(copy / "locale" / "ja" / "LC_MESSAGES" / "django.po"))
 
 
+def key(entry: polib.POEntry | polib.MOEntry) -> tuple[str, str]:
+    """A message is its context and its text: pgettext("web address", "address") is its own."""
+    return (entry.msgctxt or "", entry.msgid)
+
+
 def main() -> int:
     committed = polib.pofile(str(PO))
-    translated = {e.msgid for e in committed if e.translated() and "fuzzy" not in e.flags}
-    wanted = {e.msgid for e in extract()}
+    translated = {key(e) for e in committed if e.translated() and "fuzzy" not in e.flags}
+    wanted = {key(e) for e in extract()}
     missing = sorted(wanted - translated)
-    problems = [f"no Japanese translation: {m!r}" for m in missing]
+    problems = [
+        f"no Japanese translation: {m[1]!r}" + (f" (context {m[0]!r})" if m[0] else "")
+        for m in missing
+    ]
     compiled = polib.mofile(str(MO)) if MO.exists() else None
     if compiled is None:
         problems.append("django.mo is missing: run `kakehashi django compilemessages -l ja`")
     else:
-        in_mo = {e.msgid: (e.msgstr, tuple(e.msgstr_plural.items())) for e in compiled}
+        in_mo = {key(e): (e.msgstr, tuple(e.msgstr_plural.items())) for e in compiled}
         for entry in committed.translated_entries():
-            if in_mo.get(entry.msgid) != (entry.msgstr, tuple(entry.msgstr_plural.items())):
+            if in_mo.get(key(entry)) != (entry.msgstr, tuple(entry.msgstr_plural.items())):
                 problems.append(f"django.mo is stale for {entry.msgid!r}: compile the catalog")
                 break
     for problem in problems:

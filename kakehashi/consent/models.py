@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Action(models.TextChoices):
@@ -57,7 +58,9 @@ class ConsentEvent(models.Model):
         db_index=False,  # the (lead, channel, occurred_at) index serves lead lookups
     )
     # The normalized address at the time, and a keyed hash of it that survives erasure.
-    address = models.CharField(_("address"), max_length=254, blank=True)
+    address = models.CharField(
+        pgettext_lazy("e-mail address", "address"), max_length=254, blank=True
+    )
     address_hash = models.CharField(max_length=64, blank=True)
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL

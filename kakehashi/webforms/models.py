@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 KEY_RE = re.compile(r"^[^\s.]+$")
 
@@ -84,7 +85,7 @@ class Form(models.Model):
         help_text=_("Internal name, used by scoring rules and workflows: 資料請求, セミナー申込."),
     )
     slug = models.SlugField(
-        _("address"),
+        pgettext_lazy("web address", "address"),
         max_length=60,
         unique=True,
         help_text=_("The end of the public address: letters, digits and hyphens."),
