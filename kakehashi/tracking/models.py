@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EventType(models.TextChoices):
@@ -32,7 +33,7 @@ class Status(models.TextChoices):
     PENDING = "pending", _("Waiting")
     ANONYMOUS = "anonymous", _("Kept for an anonymous visitor")
     ATTRIBUTED = "attributed", _("On a lead's timeline")
-    DROPPED = "dropped", _("Dropped")
+    DROPPED = "dropped", pgettext_lazy("event status", "Dropped")
 
 
 class DropReason(models.TextChoices):

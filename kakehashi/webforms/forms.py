@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kakehashi.tracking.models import Source
 
@@ -212,7 +213,7 @@ class PurposeTextForm(forms.ModelForm):
 
 class CrossTabForm(forms.Form):
     rows = forms.ChoiceField(label=_("Question"))
-    columns = forms.ChoiceField(label=_("By"))
+    columns = forms.ChoiceField(label=pgettext_lazy("cross-tab columns", "By"))
 
     def __init__(self, *args: Any, questions: list[Field], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -20,3 +20,20 @@ def test_address_means_a_url_an_email_or_a_street_by_field():
         assert label(Lead, "address_line") == "番地・建物"
     with translation.override("en"):
         assert {label(Form, "slug"), label(ConsentEvent, "address")} == {"address"}
+
+
+def test_words_shared_by_two_screens_read_right_on_each():
+    from django.template import Context, Template
+
+    from kakehashi.tracking.models import Status
+    from kakehashi.webforms.forms import CrossTabForm
+
+    with translation.override("ja"):
+        assert str(Status.DROPPED.label) == "破棄"  # a refused event, not a journey drop-off
+        assert str(CrossTabForm(questions=[]).fields["columns"].label) == "集計軸"
+        rendered = Template(
+            '{% load i18n %}{% translate "From" context "where a submission was sent from" %}|'
+            '{% translate "From" %}|{% translate "All sources" context "tracking sources" %}|'
+            '{% translate "All sources" %}|{% translate "Dropped" %}'
+        ).render(Context())
+        assert rendered == "送信元|開始日|ソース一覧|すべての流入元|離脱"
