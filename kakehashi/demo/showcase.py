@@ -58,8 +58,10 @@ def _spread(journey: Any, now: datetime, rng: random.Random) -> None:
     from kakehashi.journey.models import Stage
 
     stages = {s.key: s for s in Stage.objects.filter(journey=journey)}
-    # A sample is enough for the map to tell its story (moving each lead writes its history).
-    leads = list(Lead.objects.order_by("?").values_list("pk", flat=True)[:5000])
+    # A sample is enough for the map to tell its story (moving each lead writes its history);
+    # drawn with the seeded generator, so the same demo comes out every time.
+    ids = list(Lead.objects.order_by("pk").values_list("pk", flat=True))
+    leads = rng.sample(ids, min(5000, len(ids)))
     start = 0
     for key, share in SPREAD:
         count = int(len(leads) * share)
@@ -101,7 +103,16 @@ def _deals(rng: random.Random, now: datetime, count: int) -> int:
     sellers = list(User.objects.filter(team__function=Function.FIELD_SALES, is_active=True))
     if not sellers or not open_stages:
         return 0
-    leads = list(Lead.objects.exclude(company=None).select_related("company").order_by("?")[:count])
+    # Leads waiting in the hand-off queue stay there: a deal would move them on past it.
+    candidates = list(
+        Lead.objects.exclude(company=None)
+        .exclude(handoffs__status="open")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    chosen = rng.sample(candidates, min(count, len(candidates)))
+    by_pk = Lead.objects.select_related("company").in_bulk(chosen)
+    leads = [by_pk[pk] for pk in chosen]
     made = 0
     for lead in leads:
         owner = rng.choice(sellers)
