@@ -4,7 +4,6 @@ clock; an owned lead's engagement jump alerts its owner."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +12,7 @@ from django.dispatch import receiver
 
 from kakehashi.journey import engine as journey_engine
 from kakehashi.journey.signals import stage_entered
+from kakehashi.lib.refreshed import Refreshed
 from kakehashi.scoring import engine as scoring_engine
 from kakehashi.scoring import rules as scoring_rules
 from kakehashi.timeline.models import Activity
@@ -22,30 +22,30 @@ from . import actions
 
 HOT_WINDOW = timedelta(hours=24)
 DEFAULT_HOT_POINTS = 30
-_hot_points: tuple[float, int | None] = (0.0, None)
+
+
+def _load_hot_points() -> int:
+    from .models import HandoffPolicy
+
+    found = (
+        HandoffPolicy.objects.filter(active=True)
+        .order_by("id")
+        .values_list("hot_points", flat=True)
+        .first()
+    )
+    return found or DEFAULT_HOT_POINTS
+
+
+_hot_points = Refreshed(_load_hot_points, journey_engine.SNAPSHOT_SECONDS)
 
 
 def hot_points() -> int:
     """The alert threshold (first active policy), cached like the rules."""
-    global _hot_points
-    loaded_at, value = _hot_points
-    if value is None or time.monotonic() - loaded_at > journey_engine.SNAPSHOT_SECONDS:
-        from .models import HandoffPolicy
-
-        found = (
-            HandoffPolicy.objects.filter(active=True)
-            .order_by("id")
-            .values_list("hot_points", flat=True)
-            .first()
-        )
-        value = found or DEFAULT_HOT_POINTS
-        _hot_points = (time.monotonic(), value)
-    return value
+    return _hot_points.get()
 
 
 def invalidate() -> None:
-    global _hot_points
-    _hot_points = (0.0, None)
+    _hot_points.forget()
 
 
 @receiver(stage_entered, dispatch_uid="handoff.on_stage_entered")

@@ -465,9 +465,7 @@ def _activity(
 ) -> tuple[Any, ...]:  # fmt: skip
     data: dict[str, Any] | RawJSON
     if diff:
-        data = {"file": options.filename, "line": row.line, "created": created}
-        if options.import_id:
-            data["import_id"] = options.import_id
+        data = {**_fixed_data(options.filename, options.import_id, created), "line": row.line}
         data["changes"] = {
             k: [str(v[0] or ""), str(v[1] or "")]
             for k, v in diff.items()
@@ -489,12 +487,20 @@ def _activity(
     )
 
 
-@functools.lru_cache(maxsize=8)
-def _data_prefix(filename: str, import_id: int | None, created: bool) -> str:
+def _fixed_data(filename: str, import_id: int | None, created: bool) -> dict[str, Any]:
+    """What every `lead.imported` activity of one import says, but the line and the changes."""
     fixed: dict[str, Any] = {"file": filename, "created": created}
     if import_id:
         fixed["import_id"] = import_id
-    return json.dumps(fixed, ensure_ascii=False)[:-1] + ', "line": '
+    return fixed
+
+
+@functools.lru_cache(maxsize=8)
+def _data_prefix(filename: str, import_id: int | None, created: bool) -> str:
+    return (
+        json.dumps(_fixed_data(filename, import_id, created), ensure_ascii=False)[:-1]
+        + ', "line": '
+    )
 
 
 def _link_tags(links: list[tuple[int, str]], tags_by_name: dict[str, int]) -> None:

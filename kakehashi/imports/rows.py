@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import jaconv
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
@@ -49,7 +48,6 @@ _ADDRESS = re.compile(
     r"^(?P<pref>東京都|北海道|(?:京都|大阪)府|.{2,3}県)?(?P<city>.+?[市区町村])?(?P<rest>.*)$"
 )
 _NAME_SPLIT = re.compile(r"[\s\u3000]+")
-_NON_DIGIT = re.compile(r"\D")
 # Plain lowercase ASCII addresses, a strict subset of what Django's validator accepts (a property
 # test holds it to that): most rows match and skip the validator's slower general checks.
 PLAIN_EMAIL = re.compile(
@@ -140,8 +138,7 @@ def build(
     lead = row.lead
     errors = row.errors
 
-    # Values are cleaned once above; what follows only adds each field's own folding.
-    email = values.get("email", "").replace(" ", "").lower()  # = normalize.normalize_email
+    email = normalize.normalize_email(values.get("email", ""))
     if len(email) > 254:
         errors.append(_("The e-mail address is longer than 254 characters."))
         email = ""
@@ -163,7 +160,7 @@ def build(
     for name in ("last_name", "first_name", "department", "title", "city", "address_line"):
         lead[name] = values.get(name, "")[: 100 if name != "address_line" else 200]
     for name in ("last_name_kana", "first_name_kana"):
-        lead[name] = jaconv.hira2kata(values.get(name, ""))[:100]  # = normalize.to_katakana
+        lead[name] = normalize.to_katakana(values.get(name, ""))[:100]
     # A name written in katakana is its own reading (half-width business-card data).
     if not (lead["last_name_kana"] or lead["first_name_kana"]) and normalize.is_katakana(
         (lead["last_name"] + lead["first_name"]).replace(" ", "")
@@ -192,7 +189,7 @@ def build(
         lead["prefecture"] = code
     lead.setdefault("prefecture", None)
 
-    postal = _NON_DIGIT.sub("", values.get("postal_code", ""))  # = normalize.postal_digits
+    postal = normalize.postal_digits(values.get("postal_code", ""))
     if postal and len(postal) != 7:
         errors.append(
             _("“%(value)s” is not a 7-digit postal code.") % {"value": values["postal_code"]}

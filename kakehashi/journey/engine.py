@@ -9,8 +9,6 @@ very activity just moved. Journeys, stages and rules are cached per process for
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -18,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, connection, transaction
 from django.dispatch import receiver
 
+from kakehashi.lib.refreshed import Refreshed
 from kakehashi.scoring import decay
 from kakehashi.scoring import engine as scoring_engine
 from kakehashi.scoring import rules as scoring_rules
@@ -39,11 +38,6 @@ ENABLED = True
 @dataclass(frozen=True)
 class Snapshot:
     journeys: tuple[rules.JourneySpec, ...]
-    loaded_at: float
-
-
-_lock = threading.Lock()
-_snapshot: Snapshot | None = None
 
 
 def load_specs() -> tuple[rules.JourneySpec, ...]:
@@ -100,20 +94,16 @@ def stage_spec(s: Any) -> rules.StageSpec:
     )
 
 
+_snapshot = Refreshed(lambda: Snapshot(journeys=load_specs()), SNAPSHOT_SECONDS)
+
+
 def snapshot() -> Snapshot:
-    global _snapshot
-    current = _snapshot
-    if current is not None and time.monotonic() - current.loaded_at < SNAPSHOT_SECONDS:
-        return current
-    with _lock:
-        _snapshot = Snapshot(journeys=load_specs(), loaded_at=time.monotonic())
-        return _snapshot
+    return _snapshot.get()
 
 
 def invalidate() -> None:
     """Forget the cached journeys (this process); other processes refresh within seconds."""
-    global _snapshot
-    _snapshot = None
+    _snapshot.forget()
 
 
 # --- moving a lead ---------------------------------------------------------------------------

@@ -12,8 +12,6 @@ lifetime has passed, so no process can still be scoring with the old rules when 
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +23,7 @@ from django.db import connection
 from django.dispatch import receiver
 from django.utils import timezone
 
+from kakehashi.lib.refreshed import Refreshed
 from kakehashi.timeline.models import Activity
 from kakehashi.timeline.signals import activity_recorded
 
@@ -59,11 +58,6 @@ class ScoreSpec:
 @dataclass(frozen=True)
 class Snapshot:
     scores: tuple[ScoreSpec, ...]
-    loaded_at: float
-
-
-_lock = threading.Lock()
-_snapshot: Snapshot | None = None
 
 
 def load_specs(score_ids: Iterable[int] | None = None) -> tuple[ScoreSpec, ...]:
@@ -96,20 +90,16 @@ def load_specs(score_ids: Iterable[int] | None = None) -> tuple[ScoreSpec, ...]:
     )
 
 
+_snapshot = Refreshed(lambda: Snapshot(scores=load_specs()), SNAPSHOT_SECONDS)
+
+
 def snapshot() -> Snapshot:
-    global _snapshot
-    current = _snapshot
-    if current is not None and time.monotonic() - current.loaded_at < SNAPSHOT_SECONDS:
-        return current
-    with _lock:
-        _snapshot = Snapshot(scores=load_specs(), loaded_at=time.monotonic())
-        return _snapshot
+    return _snapshot.get()
 
 
 def invalidate() -> None:
     """Forget the cached rules (this process); other processes refresh within seconds."""
-    global _snapshot
-    _snapshot = None
+    _snapshot.forget()
 
 
 # --- pure helpers over plain values ----------------------------------------------------------
