@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from unittest import skipUnless
 
+from django.db import connection
 from django.utils import timezone
 
 from kakehashi.tracking import actions
@@ -39,6 +41,29 @@ class IngestionTests(TrackingTestCase):
         self.assertEqual(
             (event.type, event.name, event.anonymous_id), ("track", "Signed Up", "a-1")
         )
+
+    @skipUnless(connection.vendor == "postgresql", "PostgreSQL compresses large values")
+    def test_journal_bodies_are_stored_lz4_compressed_and_read_back_whole(self):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' "
+                "AND 'lz4' = ANY(enumvals)"
+            )
+            if cursor.fetchone() is None:
+                self.skipTest("this PostgreSQL was built without LZ4")
+        batch = {"batch": [track(f"m-{n}", properties={"url": f"/p/{n}"}) for n in range(200)]}
+        response = self.public.post("/v1/batch", json.dumps(batch), content_type="application/json",
+                                    HTTP_AUTHORIZATION=self.basic())  # fmt: skip
+        self.assertEqual(response.status_code, 200)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_column_compression(body), pg_column_size(body), length(body) "
+                "FROM tracking_intake"
+            )
+            method, stored, length = cursor.fetchone()
+        self.assertEqual(method, "lz4")
+        self.assertLess(stored, length / 3)
+        self.assertEqual(json.loads(bytes(Intake.objects.get().body)), batch)
 
     def test_every_spec_call_is_accepted_at_its_own_path(self):
         calls = {

@@ -6,7 +6,7 @@ import gzip
 from datetime import UTC, datetime, timedelta
 from unittest import TestCase
 
-from kakehashi.bench.ingest import make_plan
+from kakehashi.bench.ingest import FLOOR, INGEST, _rounds, make_plan
 from kakehashi.tracking import spec
 
 RECEIVED = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
@@ -58,3 +58,19 @@ class BenchPlanTests(TestCase):
         retries = len(ids) - len(set(ids))
         self.assertTrue(350 < retries < 650, retries)
         self.assertTrue(all(1 <= len(batch) <= 100 for plan in plans for _b, batch in plan))
+
+    def test_the_benchmark_times_the_endpoint_and_its_floor_in_balanced_rounds(self):
+        order = _rounds(2)
+        self.assertEqual(order, [(FLOOR, 0), (INGEST, 0), (INGEST, 1), (FLOOR, 1)])
+        # Each side runs once per round, and on average at the same place in the sequence.
+        for rounds in (2, 4):
+            order = _rounds(rounds)
+            floor = [n for n, (path, _i) in enumerate(order) if path == FLOOR]
+            ingest = [n for n, (path, _i) in enumerate(order) if path == INGEST]
+            self.assertEqual(len(floor), rounds)
+            self.assertEqual(sum(floor), sum(ingest))
+
+    def test_each_round_sends_fresh_messages(self):
+        first, second = make_plan(500, 2, seed=7), make_plan(500, 2, seed=8)
+        ids = [{i for plan in p for _b, batch in plan for i in batch} for p in (first, second)]
+        self.assertFalse(ids[0] & ids[1])

@@ -22,6 +22,9 @@ class Command(BaseCommand):
         ingest.add_argument("--events", type=int, default=200_000)
         ingest.add_argument("--concurrency", type=int, default=4, help="client processes")
         ingest.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+        ingest.add_argument(
+            "--rounds", type=int, default=2, help="timed rounds of the endpoint and of its floor"
+        )
         ingest.add_argument("--json", action="store_true")
         ingest.add_argument("--bench-data-dir", help="reuse this data dir (SQLite) between runs")
         ingest.add_argument("--inner", action="store_true", help=_INTERNAL)
@@ -92,6 +95,7 @@ class Command(BaseCommand):
                 events=options["events"],
                 concurrency=options["concurrency"],
                 workers=options["workers"],
+                rounds=max(1, options["rounds"]),
             )
         else:  # pragma: no cover - argparse restricts the choices
             raise CommandError(options["scenario"])
