@@ -224,8 +224,14 @@ class LeadScoreQuerySet(models.QuerySet["LeadScore"]):
 class LeadScore(models.Model):
     """One lead's state in one score: forward-decay sum g, fit points and fit letter."""
 
-    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="scores")
-    score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="lead_scores")
+    # No index of their own: the unique (lead, score) and the (score, g) index begin with them,
+    # and every engagement update rewrites each index of the row (g is indexed).
+    lead = models.ForeignKey(
+        "leads.Lead", on_delete=models.CASCADE, related_name="scores", db_index=False
+    )
+    score = models.ForeignKey(
+        Score, on_delete=models.CASCADE, related_name="lead_scores", db_index=False
+    )
     # Σ points·2^((t − epoch)/h); the engagement at any time follows from it (see decay.py).
     g = models.FloatField(default=0.0)
     fit_points = models.IntegerField(_("fit"), default=0)
@@ -271,14 +277,20 @@ class ScoreEvent(models.Model):
     """Points one rule gave one lead for one activity: the explanation, row by row.
 
     Derived data, rebuilt by every recompute: no database foreign keys (deleting a lead still
-    removes its events through Django), so writing many of them stays cheap.
+    removes its events through Django) and no index beyond the two its readers use (their
+    first columns serve lookups by lead and by score; deleting a rule, rare and followed by a
+    recompute, may scan), so writing millions of them stays cheap.
     """
 
     lead = models.ForeignKey(
-        "leads.Lead", on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "leads.Lead",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     score = models.ForeignKey(
-        Score, on_delete=models.CASCADE, related_name="events", db_constraint=False
+        Score, on_delete=models.CASCADE, related_name="events", db_constraint=False, db_index=False
     )
     rule = models.ForeignKey(
         EngagementRule,
@@ -287,6 +299,7 @@ class ScoreEvent(models.Model):
         related_name="events",
         # A process still holding a deleted rule may write its id for a moment; no FK error.
         db_constraint=False,
+        db_index=False,
     )
     # A plain id: the explanation keeps what it needs (kind, time, points) if the activity goes.
     activity_id = models.BigIntegerField()

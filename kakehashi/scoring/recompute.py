@@ -2,22 +2,25 @@
 
 Each batch (``batch_size`` leads by id) runs in its own transaction: it makes sure every lead
 has a row, locks the batch's rows (so the ingestion path waits for this batch rather than
-writing into it), rebuilds the batch's score events with one INSERT … SELECT whose window
-functions apply the caps exactly as ``rules.CapUsage`` does (order of recording), then writes
+writing into it), rebuilds the batch's score events with one INSERT … SELECT that reads the
+batch's activities once (a column per rule) and applies the caps with window functions exactly
+as ``rules.CapUsage`` does (order of recording; uncapped rules skip the windows), then writes
 g and fit with one UPDATE. Readers keep reading the old values until each batch commits; the
 lead table itself is only read.
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import reduce
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, FloatField, Func
+from django.db.models import Case, F, FloatField, Func, IntegerField, Q, Value, When
 from django.db.models.functions import TruncDate
 
 from kakehashi.leads.models import Lead
@@ -51,66 +54,70 @@ class EpochSeconds(Func):
         )
 
 
-def matching_activities(rule: rules.EngagementRuleSpec, scope: dict[str, Any]) -> Any:
-    """The activities ``rule`` matches, as a queryset (the SQL twin of ``rule.matches``)."""
-    qs = Activity.objects.filter(**scope)
-    if "." in rule.kind:
-        qs = qs.filter(kind=rule.kind)
-    else:
-        qs = qs.filter(kind__startswith=rule.kind + ".")
+def rule_q(rule: rules.EngagementRuleSpec) -> Q:
+    """The activities ``rule`` matches, as a condition (the SQL twin of ``rule.matches``)."""
+    q = Q(kind=rule.kind) if "." in rule.kind else Q(kind__startswith=rule.kind + ".")
     for condition in rule.conditions:
         path = "__".join(["data", *condition.key.split(".")])
-        qs = qs.filter(**{f"{path}__{LOOKUPS[condition.op]}": condition.value})
-    return qs.order_by()
+        q &= Q(**{f"{path}__{LOOKUPS[condition.op]}": condition.value})
+    return q
 
 
-def rule_rows_sql(
+def matching_activities(rule: rules.EngagementRuleSpec, scope: dict[str, Any]) -> Any:
+    """The activities ``rule`` matches, as a queryset."""
+    return Activity.objects.filter(**scope).filter(rule_q(rule)).order_by()
+
+
+def _base_sql(
     rules_: Sequence[rules.EngagementRuleSpec], scope: dict[str, Any]
 ) -> tuple[str, list[Any]]:
-    """One UNION ALL of (activity, rule) rows: id, lead, kind, label, time, day, at, caps."""
+    """One pass over the scope's activities: each row with a column per rule (1 when it
+    matches), its local day and its time in epoch seconds."""
     tz = ZoneInfo(settings.TIME_ZONE)
-    parts, params = [], []
-    for rule in rules_:
-        qs = matching_activities(rule, scope).annotate(
-            day_=TruncDate("occurred_at", tzinfo=tz),
-            at_=EpochSeconds(F("occurred_at")),
-        )
-        sql, inner = qs.values_list(
-            "id", "lead_id", "kind", "occurred_at", "day_", "at_"
-        ).query.sql_with_params()
+    conditions = [rule_q(rule) for rule in rules_]
+    matches = {
+        f"r{i}": Case(When(q, then=Value(1)), default=None, output_field=IntegerField())
+        for i, q in enumerate(conditions)
+    }
+    qs = (
+        Activity.objects.filter(**scope)
+        .filter(reduce(operator.or_, conditions))
+        .annotate(day_=TruncDate("occurred_at", tzinfo=tz), at_=EpochSeconds(F("occurred_at")))
+        .annotate(**matches)
+        .order_by()
+    )
+    sql, params = qs.values_list(
+        "id", "lead_id", "kind", "occurred_at", "day_", "at_", *matches
+    ).query.sql_with_params()
+    return sql, list(params)
+
+
+def _rule_rows(rules_: Sequence[tuple[int, rules.EngagementRuleSpec]]) -> str:
+    """(activity, rule) rows from ``base`` for the given rules (constants are our own ints)."""
+    parts = []
+    for i, rule in rules_:
         parts.append(
-            "SELECT r.id AS activity_id, r.lead_id, r.kind, r.occurred_at, r.day_ AS day, "
-            "r.at_ AS at, CAST(%s AS BIGINT) AS rule_id, "
-            "CAST(%s AS BIGINT) AS mag, CAST(%s AS BIGINT) AS sgn, "
-            "CAST(%s AS BIGINT) AS cap_day, CAST(%s AS BIGINT) AS cap_total "
-            f"FROM ({sql}) r"
+            "SELECT b.id AS activity_id, b.lead_id, b.kind, b.occurred_at, b.day_ AS day, "
+            f"b.at_ AS at, {int(rule.id)} AS rule_id, {abs(int(rule.points))} AS mag, "
+            f"{1 if rule.points > 0 else -1} AS sgn, "
+            f"{int(rule.cap_per_day or NO_CAP)} AS cap_day, "
+            f"{int(rule.cap_total or NO_CAP)} AS cap_total "
+            f"FROM base b WHERE b.r{i} IS NOT NULL"
         )
-        params.extend(
-            [
-                rule.id,
-                abs(rule.points),
-                1 if rule.points > 0 else -1,
-                rule.cap_per_day or NO_CAP,
-                rule.cap_total or NO_CAP,
-            ]
-        )
-        params.extend(inner)
-    return " UNION ALL ".join(parts), params
+    return " UNION ALL ".join(parts)
 
 
 def _least(a: str, b: str) -> str:
     return f"(CASE WHEN {a} < {b} THEN {a} ELSE {b} END)"
 
 
-def events_insert_sql(union: str) -> str:
+def _capped_sql(union: str) -> str:
     """Caps in closed form: constant points per rule make the running sums exact."""
     room = "(cap_day - mag * (rn - 1))"
     day_pts = f"(CASE WHEN {room} >= mag THEN mag WHEN {room} > 0 THEN {room} ELSE 0 END)"
     given = f"({_least('cum', 'cap_total')} - {_least('cum - day_pts', 'cap_total')})"
     return f"""
-INSERT INTO scoring_scoreevent
-  (lead_id, score_id, rule_id, activity_id, kind, occurred_at, day, at, points)
-SELECT lead_id, %s, rule_id, activity_id, kind, occurred_at, day, at, sgn * given
+SELECT lead_id, rule_id, activity_id, kind, occurred_at, day, at, sgn * given AS points
 FROM (
   SELECT c.*, {given} AS given FROM (
     SELECT d.*, SUM(day_pts) OVER (
@@ -127,6 +134,34 @@ FROM (
 ) e
 WHERE given > 0
 """
+
+
+def events_insert_sql(
+    score_id: int, rules_: Sequence[rules.EngagementRuleSpec], scope: dict[str, Any]
+) -> tuple[str, list[Any]]:
+    """One INSERT … SELECT of the scope's score events: the activities are read once (one
+    column per rule), uncapped rules give their points as they are, and only capped rules
+    go through the window functions that apply the caps in order of recording."""
+    base, params = _base_sql(rules_, scope)
+    indexed = list(enumerate(rules_))
+    selects = []
+    plain = [(i, r) for i, r in indexed if not r.capped]
+    capped = [(i, r) for i, r in indexed if r.capped]
+    if plain:
+        selects.append(
+            "SELECT lead_id, rule_id, activity_id, kind, occurred_at, day, at, "
+            f"sgn * mag AS points FROM ({_rule_rows(plain)}) u"
+        )
+    if capped:
+        selects.append(_capped_sql(_rule_rows(capped)))
+    sql = (
+        "INSERT INTO scoring_scoreevent "
+        "(lead_id, score_id, rule_id, activity_id, kind, occurred_at, day, at, points) "
+        f"WITH base AS MATERIALIZED ({base}) "
+        f"SELECT lead_id, {int(score_id)}, rule_id, activity_id, kind, occurred_at, day, at, "
+        f"points FROM ({' UNION ALL '.join(selects)}) ev"
+    )
+    return sql, params
 
 
 DECAYED_SUMS = """
@@ -171,6 +206,9 @@ def recompute_range(spec: engine.ScoreSpec, first: int, last: int, now: datetime
     """Rebuild one score for leads ``first``..``last`` (ids); returns the leads done."""
     horizon = decay.horizon(datetime.fromtimestamp(spec.epoch, tz=ZoneInfo("UTC")), spec.half_life)
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Short statements over a few thousand leads: compiling them costs more than it saves.
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute(ENSURE_ROWS, [spec.id, now, first, last])
         if connection.vendor == "postgresql":
             cursor.execute(LOCK_ROWS, [spec.id, first, last])
@@ -180,8 +218,7 @@ def recompute_range(spec: engine.ScoreSpec, first: int, last: int, now: datetime
         )
         if spec.engagement:
             scope = {"lead_id__gte": first, "lead_id__lte": last, "occurred_at__lte": horizon}
-            union, params = rule_rows_sql(spec.engagement, scope)
-            cursor.execute(events_insert_sql(union), [spec.id, *params])
+            cursor.execute(*events_insert_sql(spec.id, spec.engagement, scope))
         cursor.execute(DECAYED_SUMS, [spec.epoch, spec.half_life, spec.id, first, last])
         sums = dict(cursor.fetchall())
         rows = []
