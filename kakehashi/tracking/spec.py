@@ -128,6 +128,8 @@ def corrected_time(
 def _id(value: Any) -> str:
     if value is None:
         return ""
+    if type(value) is str:  # the common case, first: one type check
+        return _text(value)
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise TypeError(value)
     return _text(str(value))
@@ -142,18 +144,19 @@ def _check(
     event: Any,
     *,
     forced_type: str | None,
-    size: int | None,
+    too_large: bool,
     sent_at: Any,
     received_at: datetime,
     id_seed: str,
     index: int,
     build: bool = True,
+    shared_sent: datetime | ValueError | None = None,
 ) -> Incoming | str | None:
     """The event as stored, or the reason it is rejected; None when it passes and ``build``
     is off (the front door only needs the verdict: every check comes before the building)."""
     if not isinstance(event, dict):
         return _("An event must be a JSON object.")
-    if size is not None and size > MAX_EVENT_BYTES:
+    if too_large:
         return _("The event is larger than 32 KB.")
     kind = forced_type or event.get("type")
     if kind not in TYPES:
@@ -179,7 +182,13 @@ def _check(
         return _("A group call needs a groupId.")
     try:
         timestamp = parse_time(event.get("timestamp"))
-        sent = parse_time(event.get("sentAt") or sent_at)
+        own_sent = event.get("sentAt")
+        if own_sent or shared_sent is None:
+            sent = parse_time(own_sent or sent_at)
+        elif isinstance(shared_sent, ValueError):
+            raise shared_sent
+        else:
+            sent = shared_sent  # the batch's sentAt, read once for all its events
     except ValueError:
         return _("timestamp and sentAt must be ISO-8601 dates.")
     if not build:
@@ -227,6 +236,14 @@ def _ip(value: Any) -> str | None:
     return None
 
 
+def oversized(item: Any) -> bool:
+    """Whether an event is larger than 32 KB as UTF-8 JSON. Its ASCII form (escapes only
+    lengthen it, and it needs no encoding step) settles every event well under the limit."""
+    if len(json.dumps(item)) <= MAX_EVENT_BYTES:
+        return False
+    return len(json.dumps(item, ensure_ascii=False).encode()) > MAX_EVENT_BYTES
+
+
 def parse(
     data: dict[str, Any],
     *,
@@ -257,19 +274,25 @@ def parse(
         sent_at = data.get("sentAt")
     # A body under 32 KB cannot hold an event over 32 KB: measure only when it could.
     measure = body_size > MAX_EVENT_BYTES
+    shared_sent: datetime | ValueError | None = None
+    if path_type is None:
+        try:
+            shared_sent = parse_time(sent_at)
+        except ValueError as exc:
+            shared_sent = exc
     for index, item in enumerate(items):
         if shared_context and isinstance(item, dict):
             item = {**item, "context": {**shared_context, **(item.get("context") or {})}}
-        size = len(json.dumps(item, ensure_ascii=False).encode()) if measure else None
         result = _check(
             item,
             forced_type=path_type,
-            size=size,
+            too_large=measure and oversized(item),
             sent_at=sent_at,
             received_at=received_at,
             id_seed=id_seed,
             index=index,
             build=build,
+            shared_sent=shared_sent,
         )
         if isinstance(result, str):
             message_id = item.get("messageId") if isinstance(item, dict) else None

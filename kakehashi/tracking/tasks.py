@@ -11,9 +11,6 @@ from . import actions
 @db_task()
 def process_events() -> None:
     """Work through the pending events (more may arrive while this runs)."""
-    from django.core.cache import cache
-
-    cache.delete(actions.SCHEDULED_KEY)
     while actions.process_pending(now=timezone.now()):
         pass
 

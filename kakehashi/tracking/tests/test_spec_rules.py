@@ -74,3 +74,31 @@ class BenchPlanTests(TestCase):
         first, second = make_plan(500, 2, seed=7), make_plan(500, 2, seed=8)
         ids = [{i for plan in p for _b, batch in plan for i in batch} for p in (first, second)]
         self.assertFalse(ids[0] & ids[1])
+
+
+class LimitTests(TestCase):
+    def test_an_event_is_measured_as_utf8_not_as_escaped_ascii(self):
+        # 10,000 kana: about 30 KB in UTF-8 (under the limit), about 60 KB as \uXXXX escapes.
+        under = {"type": "track", "event": "x", "userId": "u", "properties": {"t": "あ" * 10_000}}
+        over = {**under, "properties": {"t": "あ" * 11_000}}
+        self.assertFalse(spec.oversized(under))
+        self.assertTrue(spec.oversized(over))
+        parsed = spec.parse(
+            {"batch": [under, over]}, path_type=None, body_size=70_000, received_at=RECEIVED
+        )
+        self.assertEqual(parsed.accepted, 1)
+        self.assertEqual([r.index for r in parsed.rejected], [1])
+
+    def test_a_batch_sent_at_applies_to_each_event_unless_it_has_its_own(self):
+        event = {"type": "track", "event": "x", "userId": "u", "timestamp": "2026-11-28T03:00:00Z"}
+        own = {**event, "sentAt": "2026-11-28T03:00:00Z"}
+        body = {"batch": [event, own], "sentAt": "2026-11-28T03:10:00Z"}
+        parsed = spec.parse(body, path_type=None, body_size=200, received_at=RECEIVED)
+        # The batch's clock is 10 minutes fast; the second event's own clock is right.
+        self.assertEqual(parsed.events[0].occurred_at, RECEIVED - timedelta(minutes=10))
+        self.assertEqual(parsed.events[1].occurred_at, RECEIVED)
+        bad = spec.parse(
+            {**body, "sentAt": "yesterday"}, path_type=None, body_size=200, received_at=RECEIVED
+        )
+        self.assertEqual([r.index for r in bad.rejected], [0])
+        self.assertEqual(bad.accepted, 1)
