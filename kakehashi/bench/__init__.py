@@ -1,7 +1,8 @@
 """`kakehashi bench`: benchmarks that print each figure next to a baseline from the same run.
 
 Every scenario runs in a child process against its own database (a temporary SQLite data dir,
-or `<name>_bench` on PostgreSQL), so a benchmark never touches real data.
+or `<name>_bench_<scenario>` on PostgreSQL), so a benchmark never touches real data, and one
+scenario's data (the scoring scenario keeps 100k leads between runs) never skews another's.
 """
 
 from __future__ import annotations
@@ -33,22 +34,22 @@ def time_calls(fn: Callable[[], Any], *, repeat: int, warmup: int = 2) -> list[f
     return samples
 
 
-def bench_database_env(data_dir: str | None) -> dict[str, str]:
+def bench_database_env(data_dir: str | None, scenario: str) -> dict[str, str]:
     """Environment for the child: an isolated database of the same kind as configured."""
     env = dict(os.environ)
     url = os.environ.get("KAKEHASHI_DATABASE_URL", "")
     if url:
-        env["KAKEHASHI_DATABASE_URL"] = _bench_postgres_url(url)
+        env["KAKEHASHI_DATABASE_URL"] = _bench_postgres_url(url, scenario)
     env["KAKEHASHI_DATA_DIR"] = data_dir or tempfile.mkdtemp(prefix="kakehashi-bench-")
     return env
 
 
-def _bench_postgres_url(url: str) -> str:
+def _bench_postgres_url(url: str, scenario: str) -> str:
     import dj_database_url
     import psycopg
 
     config = dj_database_url.parse(url)
-    name = f"{config['NAME']}_bench"
+    name = f"{config['NAME']}_bench_{scenario.replace('-', '_')}"
     admin = psycopg.connect(
         host=config.get("HOST") or None,
         port=config.get("PORT") or None,
@@ -66,7 +67,7 @@ def _bench_postgres_url(url: str) -> str:
 
 
 def run_child(argv: list[str], data_dir: str | None) -> int:
-    env = bench_database_env(data_dir)
+    env = bench_database_env(data_dir, scenario=argv[0])
     print(
         f"bench database: {env.get('KAKEHASHI_DATABASE_URL') or env['KAKEHASHI_DATA_DIR']}",
         file=sys.stderr,
