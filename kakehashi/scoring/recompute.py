@@ -157,7 +157,9 @@ def events_insert_sql(
     sql = (
         "INSERT INTO scoring_scoreevent "
         "(lead_id, score_id, rule_id, activity_id, kind, occurred_at, day, at, points) "
-        f"WITH base AS MATERIALIZED ({base}) "
+        # Read by every rule's branch, so PostgreSQL and SQLite (3.35+) compute it once; older
+        # SQLite computes it per branch, with the same result.
+        f"WITH base AS ({base}) "
         f"SELECT lead_id, {int(score_id)}, rule_id, activity_id, kind, occurred_at, day, at, "
         f"points FROM ({' UNION ALL '.join(selects)}) ev"
     )
