@@ -163,10 +163,15 @@ def fit_of(score: ScoreSpec, profile: Mapping[str, Any]) -> tuple[int, str]:
 # --- SQL: one statement each ------------------------------------------------------------------
 
 UPSERT = """
-INSERT INTO scoring_leadscore (lead_id, score_id, g, fit_points, fit_grade, rules_version, updated_at)
-VALUES (%s, %s, %s, %s, %s, %s, %s)
+INSERT INTO scoring_leadscore
+  (lead_id, score_id, g, fit_points, fit_grade, rules_version, updated_at, last_event_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (lead_id, score_id) DO UPDATE
-SET g = scoring_leadscore.g + excluded.g, updated_at = excluded.updated_at
+SET g = scoring_leadscore.g + excluded.g, updated_at = excluded.updated_at,
+    last_event_at = CASE
+      WHEN scoring_leadscore.last_event_at IS NULL
+        OR excluded.last_event_at > scoring_leadscore.last_event_at
+      THEN excluded.last_event_at ELSE scoring_leadscore.last_event_at END
 WHERE scoring_leadscore.rules_version = excluded.rules_version
 """
 REFIT = """
@@ -241,7 +246,8 @@ def _apply(score: ScoreSpec, lead: Lead, activity: Activity, matched: list[Any])
         if not awarded:
             return
         delta = decay.contribution(sum(p for _, p in awarded), at, score.epoch, score.half_life)
-        head = [lead.pk, score.id, delta, fit_points, letter, score.version, now]
+        last = connection.ops.adapt_datetimefield_value(activity.occurred_at)
+        head = [lead.pk, score.id, delta, fit_points, letter, score.version, now, last]
         events = [
             [
                 lead.pk,

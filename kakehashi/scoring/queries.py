@@ -126,10 +126,14 @@ def explain(lead_id: int, score: Score, now: datetime) -> Explanation:
 
 
 def velocity(score: Score, now: datetime, *, days: float, limit: int = 50) -> list[dict[str, Any]]:
-    """Leads that gained the most engagement points in the last ``days``: "hot now"."""
+    """Leads that gained the most engagement points in the last ``days``: "hot now".
+
+    The leads with any event in the window come from ``LeadScore.last_event_at`` (an index
+    range); their events are then summed through the per-lead index."""
     since = now - timedelta(days=days)
+    recent = LeadScore.objects.filter(score=score, last_event_at__gte=since).values("lead_id")
     rows: Any = (
-        ScoreEvent.objects.filter(score=score, occurred_at__gte=since)
+        ScoreEvent.objects.filter(score=score, occurred_at__gte=since, lead_id__in=recent)
         .values("lead_id")
         .annotate(gained=Sum("points"))
         .filter(gained__gt=0)

@@ -167,7 +167,8 @@ def events_insert_sql(
 
 
 DECAYED_SUMS = """
-SELECT lead_id, SUM(points * POWER(CAST(2.0 AS DOUBLE PRECISION), (at - %s) / %s))
+SELECT lead_id, SUM(points * POWER(CAST(2.0 AS DOUBLE PRECISION), (at - %s) / %s)),
+       MAX(occurred_at)
 FROM scoring_scoreevent WHERE score_id = %s AND lead_id >= %s AND lead_id <= %s
 GROUP BY lead_id
 """
@@ -183,22 +184,26 @@ FOR UPDATE
 UPDATE_CHUNK = 1000
 
 
-def write_rows(
-    score_id: int, version: int, rows: Sequence[tuple[int, float, int, str]], now: datetime
-) -> None:
-    """UPDATE … FROM (VALUES …): g, fit and version for many leads, one statement per chunk."""
+Row = tuple[int, float, int, str, Any]  # lead, g, fit points, fit letter, last event time
+
+
+def write_rows(score_id: int, version: int, rows: Sequence[Row], now: datetime) -> None:
+    """UPDATE … FROM (VALUES …): g, fit, last event and version for many leads, one statement
+    per chunk."""
+    # A column of NULLs would be text to PostgreSQL; SQLite keeps the value as it came.
+    last = "CAST(v.column5 AS timestamptz)" if connection.vendor == "postgresql" else "v.column5"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), UPDATE_CHUNK):
             chunk = rows[start : start + UPDATE_CHUNK]
-            values = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
+            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
             params: list[Any] = [version, now]
-            for lead_id, g, fit_points, letter in chunk:
-                params.extend([lead_id, float(g), fit_points, letter])
+            for lead_id, g, fit_points, letter, last_event_at in chunk:
+                params.extend([lead_id, float(g), fit_points, letter, last_event_at])
             params.append(score_id)
             cursor.execute(
                 "UPDATE scoring_leadscore SET g = v.column2, fit_points = v.column3, "
-                "fit_grade = v.column4, rules_version = %s, updated_at = %s "
-                f"FROM (VALUES {values}) AS v "
+                f"fit_grade = v.column4, last_event_at = {last}, rules_version = %s, "
+                f"updated_at = %s FROM (VALUES {values}) AS v "
                 "WHERE scoring_leadscore.score_id = %s AND scoring_leadscore.lead_id = v.column1",
                 params,
             )
@@ -222,12 +227,13 @@ def recompute_range(spec: engine.ScoreSpec, first: int, last: int, now: datetime
             scope = {"lead_id__gte": first, "lead_id__lte": last, "occurred_at__lte": horizon}
             cursor.execute(*events_insert_sql(spec.id, spec.engagement, scope))
         cursor.execute(DECAYED_SUMS, [spec.epoch, spec.half_life, spec.id, first, last])
-        sums = dict(cursor.fetchall())
-        rows = []
+        sums = {lead_id: (g or 0.0, latest) for lead_id, g, latest in cursor.fetchall()}
+        rows: list[Row] = []
         leads = Lead.objects.filter(pk__gte=first, pk__lte=last).values(*engine.PROFILE_VALUES)
         for lead in leads:
             points, letter = engine.fit_of(spec, engine.profile_from_values(lead))
-            rows.append((lead["id"], sums.get(lead["id"], 0.0) or 0.0, points, letter))
+            g, latest = sums.get(lead["id"], (0.0, None))
+            rows.append((lead["id"], g, points, letter, latest))
         write_rows(spec.id, spec.version, rows, now)
     return len(rows)
 

@@ -15,7 +15,7 @@ from kakehashi.scoring.models import LeadScore
 from kakehashi.testing import PersonaTestCase
 from kakehashi.timeline.actions import record
 
-from .factories import standard_score
+from .factories import recompute, standard_score
 
 
 class LeadPageScoresTests(PersonaTestCase):
@@ -76,6 +76,19 @@ class LeadPageScoresTests(PersonaTestCase):
         response = self.client.get(reverse("scoring:hot"))
         self.assertContains(response, self.lead.display_name)
         self.assertNotContains(response, quiet.display_name)
+
+    def test_hot_now_reads_the_recomputed_state_and_leaves_out_old_gains(self):
+        old = self.make_lead(owner=self.sato, last_name="過去")
+        record(
+            kind="page.viewed", lead=old, occurred_at=self.now - timedelta(days=10),
+            data={"url": "https://example.jp/pricing"},
+        )  # fmt: skip
+        recompute(self.score)
+        week = [row["lead_id"] for row in queries.velocity(self.score, self.now, days=7)]
+        self.assertIn(self.lead.pk, week)
+        self.assertNotIn(old.pk, week)
+        fortnight = [row["lead_id"] for row in queries.velocity(self.score, self.now, days=14)]
+        self.assertIn(old.pk, fortnight)
 
     def test_mqls_are_an_indexed_threshold_on_g(self):
         self.assertEqual(
