@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -35,7 +35,7 @@ class Stage(models.Model):
     """A step of a pipeline with its default probability; won and lost stages close a deal."""
 
     class Kind(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("deal status", "Open")
         WON = "won", _("Won")
         LOST = "lost", _("Lost")
 
@@ -118,7 +118,7 @@ class Deal(models.Model):
     """A sales opportunity (商談): stage, amount, close date, its leads and their company."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("deal status", "Open")
         WON = "won", _("Won")
         LOST = "lost", _("Lost")
 

@@ -25,15 +25,21 @@ def test_address_means_a_url_an_email_or_a_street_by_field():
 def test_words_shared_by_two_screens_read_right_on_each():
     from django.template import Context, Template
 
+    from kakehashi.deals.models import Deal, Stage
+    from kakehashi.handoff.models import Handoff
     from kakehashi.tracking.models import Status
     from kakehashi.webforms.forms import CrossTabForm
 
     with translation.override("ja"):
         assert str(Status.DROPPED.label) == "破棄"  # a refused event, not a journey drop-off
+        # An open deal is in progress; an open hand-off waits for sales to accept or reject.
+        assert str(Deal.Status.OPEN.label) == str(Stage.Kind.OPEN.label) == "進行中"
+        assert str(Handoff.Status.OPEN.label) == "判定待ち"
         assert str(CrossTabForm(questions=[]).fields["columns"].label) == "集計軸"
         rendered = Template(
             '{% load i18n %}{% translate "From" context "where a submission was sent from" %}|'
             '{% translate "From" %}|{% translate "All sources" context "tracking sources" %}|'
-            '{% translate "All sources" %}|{% translate "Dropped" %}'
+            '{% translate "All sources" %}|{% translate "Dropped" %}|'
+            '{% translate "Open" context "deal status" %}|{% translate "Open" %}'
         ).render(Context())
-        assert rendered == "送信元|開始日|ソース一覧|すべての流入元|離脱"
+        assert rendered == "送信元|開始日|ソース一覧|すべての流入元|離脱|進行中|判定待ち"
