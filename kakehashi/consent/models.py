@@ -71,7 +71,9 @@ class ConsentEvent(models.Model):
     basis = models.CharField(_("basis"), max_length=20, choices=Basis.choices)
     text = models.TextField(_("text shown"), blank=True)
     text_version = models.CharField(_("text version"), max_length=50, blank=True)
-    source = models.CharField(_("source"), max_length=500, blank=True)
+    source = models.CharField(
+        pgettext_lazy("where consent was given", "source"), max_length=500, blank=True
+    )
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=500, blank=True)
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)

@@ -100,7 +100,7 @@ class Source(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        verbose_name = _("source")
+        verbose_name = pgettext_lazy("tracking source", "source")
         verbose_name_plural = _("sources")
         constraints = [
             models.CheckConstraint(condition=~Q(name=""), name="tracking_source_name_required"),

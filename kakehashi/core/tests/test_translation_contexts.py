@@ -25,9 +25,11 @@ def test_address_means_a_url_an_email_or_a_street_by_field():
 def test_words_shared_by_two_screens_read_right_on_each():
     from django.template import Context, Template
 
+    from kakehashi.consent.models import ConsentEvent
     from kakehashi.deals.models import Deal, Stage
     from kakehashi.handoff.models import Handoff
-    from kakehashi.tracking.models import Status
+    from kakehashi.leads.models import Lead
+    from kakehashi.tracking.models import Source, Status
     from kakehashi.webforms.forms import CrossTabForm
 
     with translation.override("ja"):
@@ -35,6 +37,11 @@ def test_words_shared_by_two_screens_read_right_on_each():
         # An open deal is in progress; an open hand-off waits for sales to accept or reject.
         assert str(Deal.Status.OPEN.label) == str(Stage.Kind.OPEN.label) == "進行中"
         assert str(Handoff.Status.OPEN.label) == "判定待ち"
+        # A lead's source is where it came from; a consent's, where it was given; a tracking
+        # source is a website or app sending events.
+        assert str(Lead._meta.get_field("source").verbose_name) == "流入元"
+        assert str(ConsentEvent._meta.get_field("source").verbose_name) == "取得元"
+        assert str(Source._meta.verbose_name) == "ソース"
         assert str(CrossTabForm(questions=[]).fields["columns"].label) == "集計軸"
         rendered = Template(
             '{% load i18n %}{% translate "From" context "where a submission was sent from" %}|'
