@@ -37,6 +37,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 BATCH_MAX = 100
+FLOOR, INGEST = "/v1/_floor", "/v1/batch"
 RETRY_SHARE = 0.10
 PAGES = ["/", "/pricing", "/case-studies/acme", "/docs/getting-started", "/contact", "/blog/ma-crm"]
 EVENTS = ["Viewed Product", "Downloaded Brochure", "Started Trial", "Clicked CTA"]
@@ -243,9 +244,6 @@ def _rounds(rounds: int) -> list[tuple[str, int]]:
         pair = [FLOOR, INGEST] if i % 2 == 0 else [INGEST, FLOOR]
         order.extend((path, i) for path in pair)
     return order
-
-
-FLOOR, INGEST = "/v1/_floor", "/v1/batch"
 
 
 def run(*, events: int, concurrency: int, workers: int, rounds: int = 2) -> dict[str, Any]:

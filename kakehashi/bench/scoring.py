@@ -69,8 +69,8 @@ def baseline(spec: engine.ScoreSpec, now: datetime) -> tuple[float, dict[int, fl
         )
         params += [rule.points, *inner]
     aggregate = (
-        "SELECT lead_id, SUM(points * POWER(CAST(2.0 AS DOUBLE PRECISION), (at - %s) / %s)), "
-        f"MAX(occurred_at) FROM ({' UNION ALL '.join(parts)}) m GROUP BY lead_id"
+        f"SELECT lead_id, {recompute.DECAYED_SUM}, MAX(occurred_at) "
+        f"FROM ({' UNION ALL '.join(parts)}) m GROUP BY lead_id"
     )
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:

@@ -166,9 +166,10 @@ def events_insert_sql(
     return sql, params
 
 
-DECAYED_SUMS = """
-SELECT lead_id, SUM(points * POWER(CAST(2.0 AS DOUBLE PRECISION), (at - %s) / %s)),
-       MAX(occurred_at)
+# Σ points·2^((at − epoch)/h) in SQL (parameters: epoch, half-life), as decay.contribution.
+DECAYED_SUM = "SUM(points * POWER(CAST(2.0 AS DOUBLE PRECISION), (at - %s) / %s))"
+DECAYED_SUMS = f"""
+SELECT lead_id, {DECAYED_SUM}, MAX(occurred_at)
 FROM scoring_scoreevent WHERE score_id = %s AND lead_id >= %s AND lead_id <= %s
 GROUP BY lead_id
 """
@@ -213,11 +214,10 @@ def recompute_range(spec: engine.ScoreSpec, first: int, last: int, now: datetime
     """Rebuild one score for leads ``first``..``last`` (ids); returns the leads done."""
     horizon = decay.horizon(datetime.fromtimestamp(spec.epoch, tz=ZoneInfo("UTC")), spec.half_life)
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(ENSURE_ROWS, [spec.id, now, first, last])
         if connection.vendor == "postgresql":
             # Short statements over a few thousand leads: compiling them costs more than it saves.
             cursor.execute("SET LOCAL jit = off")
-        cursor.execute(ENSURE_ROWS, [spec.id, now, first, last])
-        if connection.vendor == "postgresql":
             cursor.execute(LOCK_ROWS, [spec.id, first, last])
         cursor.execute(
             "DELETE FROM scoring_scoreevent WHERE score_id = %s AND lead_id >= %s AND lead_id <= %s",

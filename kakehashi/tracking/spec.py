@@ -145,12 +145,11 @@ def _check(
     *,
     forced_type: str | None,
     too_large: bool,
-    sent_at: Any,
+    sent_at: datetime | ValueError | None,
     received_at: datetime,
     id_seed: str,
     index: int,
     build: bool = True,
-    shared_sent: datetime | ValueError | None = None,
 ) -> Incoming | str | None:
     """The event as stored, or the reason it is rejected; None when it passes and ``build``
     is off (the front door only needs the verdict: every check comes before the building)."""
@@ -183,12 +182,12 @@ def _check(
     try:
         timestamp = parse_time(event.get("timestamp"))
         own_sent = event.get("sentAt")
-        if own_sent or shared_sent is None:
-            sent = parse_time(own_sent or sent_at)
-        elif isinstance(shared_sent, ValueError):
-            raise shared_sent
+        if own_sent:
+            sent = parse_time(own_sent)
+        elif isinstance(sent_at, ValueError):
+            raise sent_at
         else:
-            sent = shared_sent  # the batch's sentAt, read once for all its events
+            sent = sent_at
     except ValueError:
         return _("timestamp and sentAt must be ISO-8601 dates.")
     if not build:
@@ -274,12 +273,12 @@ def parse(
         sent_at = data.get("sentAt")
     # A body under 32 KB cannot hold an event over 32 KB: measure only when it could.
     measure = body_size > MAX_EVENT_BYTES
-    shared_sent: datetime | ValueError | None = None
-    if path_type is None:
-        try:
-            shared_sent = parse_time(sent_at)
-        except ValueError as exc:
-            shared_sent = exc
+    # The request's sentAt, read once for all its events (each may carry its own).
+    shared_sent: datetime | ValueError | None
+    try:
+        shared_sent = parse_time(sent_at)
+    except ValueError as exc:
+        shared_sent = exc
     for index, item in enumerate(items):
         if shared_context and isinstance(item, dict):
             item = {**item, "context": {**shared_context, **(item.get("context") or {})}}
@@ -287,12 +286,11 @@ def parse(
             item,
             forced_type=path_type,
             too_large=measure and oversized(item),
-            sent_at=sent_at,
+            sent_at=shared_sent,
             received_at=received_at,
             id_seed=id_seed,
             index=index,
             build=build,
-            shared_sent=shared_sent,
         )
         if isinstance(result, str):
             message_id = item.get("messageId") if isinstance(item, dict) else None
