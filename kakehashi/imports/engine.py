@@ -31,7 +31,7 @@ from django.utils import translation
 from kakehashi.consent import actions as consent_actions
 from kakehashi.leads import derive
 from kakehashi.leads.models import Company, DuplicateCandidate, Lead, Tag
-from kakehashi.lib import normalize
+from kakehashi.lib import gcpause
 from kakehashi.lib.bulk import RawJSON, insert_rows
 from kakehashi.timeline.models import Activity, Department
 
@@ -121,9 +121,7 @@ class _Companies:
         self.by_key: dict[str, tuple[int, str]] = {}
 
     def resolve(self, rows: list[rowlib.Row]) -> None:
-        wanted = {
-            normalize.normalize_company_name(r.company_name): r for r in rows if r.company_name
-        }
+        wanted = {r.company_key: r for r in rows if r.company_key}
         missing = [k for k in wanted if k and k not in self.by_key]
         for key, pk, name in (
             Company.objects.filter(normalized_name__in=missing)
@@ -152,10 +150,9 @@ class _Companies:
         )  # fmt: skip
         self.created = getattr(self, "created", 0) + len(records)
 
-    def get(self, name: str) -> tuple[int | None, str]:
-        if not name:
-            return None, ""
-        return self.by_key.get(normalize.normalize_company_name(name), (None, ""))
+    def get(self, key: str) -> tuple[int | None, str]:
+        """The company id and name for a row's `company_key`."""
+        return self.by_key.get(key, (None, "")) if key else (None, "")
 
 
 class _Builder:
@@ -225,7 +222,7 @@ def run(
     companies = _Companies(now)
     tags_by_name: dict[str, int] = {}
     chunks = _chunks(table_rows, CHUNK)
-    with _builder(options, parallel) as builder:
+    with gcpause.paused(), _builder(options, parallel) as builder:
         pending: deque[tuple[list[Any], Future[list[rowlib.Row]]]] = deque()
         for chunk in itertools.islice(chunks, 2):  # keep the next chunk building meanwhile
             pending.append((chunk, builder.submit(chunk)))
@@ -302,7 +299,7 @@ def _write_chunk(
     lead_rows, activities, grants, tag_links = [], [], [], []
     created_ids: dict[int, rowlib.Row] = {}
     for pk, row in zip(ids, creates, strict=True):
-        company_id, company_name = companies.get(row.company_name)
+        company_id, company_name = companies.get(row.company_key)
         lead = row.lead
         search, sort = (
             derive.lead_columns(lead, company_name)
@@ -396,14 +393,18 @@ MATCH_COLUMNS = ("id", "company_id", "custom_attributes", *UPDATABLE)
 
 
 def _leads_by_email(emails: list[str]) -> dict[str, dict[str, Any]]:
-    """Stored leads with these e-mails. On PostgreSQL one array parameter (`= ANY`) instead
-    of thousands of placeholders, which cost more to build than the query takes to run."""
+    """Stored leads with these e-mails. On PostgreSQL one parameter instead of thousands of
+    placeholders, which cost more to build than the query takes to run: the addresses joined
+    by line breaks (a normalized address has no whitespace) and split by the server, since
+    quoting a list as an array literal costs the client as much again."""
     if connection.vendor != "postgresql":
         rows = Lead.objects.filter(email__in=emails).values(*MATCH_COLUMNS)
         return {row["email"]: row for row in rows}
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {', '.join(MATCH_COLUMNS)} FROM leads_lead WHERE email = ANY(%s)", [emails]
+            f"SELECT {', '.join(MATCH_COLUMNS)} FROM leads_lead"
+            " WHERE email = ANY(string_to_array(%s, E'\\n'))",
+            ["\n".join(emails)],
         )
         found = [dict(zip(MATCH_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
     for lead in found:
@@ -421,7 +422,8 @@ def _fold_into(first: rowlib.Row, repeat: rowlib.Row) -> None:
             first.lead[name] = {**value, **first.lead[name]}
         elif value and not first.lead.get(name):
             first.lead[name] = value
-    first.company_name = first.company_name or repeat.company_name
+    if not first.company_name:
+        first.company_name, first.company_key = repeat.company_name, repeat.company_key
     first.tags = list(dict.fromkeys(first.tags + repeat.tags))
     first.consent_basis = first.consent_basis or repeat.consent_basis
     if first.lead["email"] == repeat.lead["email"]:
@@ -442,7 +444,7 @@ def _apply(
         if value not in (None, "") and value != stored[name]:
             diff[name] = [stored[name], value]
             setattr(lead, name, value)
-    company_id, company_name = companies.get(row.company_name)
+    company_id, company_name = companies.get(row.company_key)
     if company_id and company_id != stored["company_id"]:
         diff["company"] = [stored["company_id"], company_name]
         lead.company_id = company_id

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from kakehashi.consent.hashing import address_hash
 from kakehashi.leads import derive
-from kakehashi.lib import normalize
+from kakehashi.lib import gcpause, normalize
 from kakehashi.lib.jp import PREFECTURE_BY_NAME
 
 from .mapping import CUSTOM_PREFIX, IGNORE
@@ -63,6 +63,7 @@ class Row:
     line: int
     lead: dict[str, Any] = field(default_factory=dict)
     company_name: str = ""
+    company_key: str = ""  # the folded name companies are matched by
     company_kana: str = ""
     company_domain: str = ""
     tags: list[str] = field(default_factory=list)
@@ -87,8 +88,8 @@ class Row:
         if self.lead.get("phone"):
             keys.append(("phone", self.lead["phone"]))
         name = normalize.fold(self.lead.get("last_name", "") + self.lead.get("first_name", ""))
-        if name and self.company_name:
-            keys.append(("name", name + "@" + normalize.normalize_company_name(self.company_name)))
+        if name and self.company_key:
+            keys.append(("name", name + "@" + self.company_key))
         return keys
 
 
@@ -223,6 +224,7 @@ def build(
         custom["outcome"] = row.outcome
 
     row.company_name = values.get("company", "")[:200]
+    row.company_key = normalize.normalize_company_name(row.company_name)
     row.company_kana = normalize.to_katakana(values.get("company_kana", ""))[:200]
     website = values.get("website", "")
     row.company_domain = normalize.domain_of(website) if website else ""
@@ -254,7 +256,7 @@ def build_chunk(
     """Normalize one chunk of rows in the given language (for the error messages)."""
     from django.utils import translation
 
-    with translation.override(language):
+    with translation.override(language), gcpause.paused():
         return [
             build(line, cells, mapping, default_basis=basis, default_source=source)
             for line, cells in chunk

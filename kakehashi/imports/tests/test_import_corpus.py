@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from io import StringIO
 from pathlib import Path
 
@@ -99,6 +100,20 @@ class CorpusImportTests(PersonaTestCase):
         self.assertEqual(taro.phone, "+81311112222")
         hanako = Lead.objects.get(email="hanako@yamada-shoji.co.jp")
         self.assertEqual(hanako.phone, "+81311113333", "the repeated row filled the empty phone")
+
+    def test_a_repeated_row_brings_the_company_the_first_row_lacked(self):
+        path = Path(self.enterContext(tempfile.TemporaryDirectory())) / "r.csv"
+        path.write_text(
+            "氏名,メールアドレス,会社名\r\n"
+            "森 健,ken@mori.example.jp,\r\n"
+            "森 健,ＫＥＮ＠ｍｏｒｉ．ｅｘａｍｐｌｅ．ｊｐ,㈱森ホールディングス\r\n",
+            encoding="utf-8",
+        )
+        run = self.run_import(path)
+        self.assertEqual((run.created, run.merged, run.errors), (1, 1, []))
+        ken = Lead.objects.get(email="ken@mori.example.jp")
+        self.assertEqual(ken.company.normalized_name, "森ホールディングス")
+        self.assertIn("森ホールディングス", ken.search_text)
 
     def test_bad_rows_are_reported_with_their_line_and_the_rest_imports(self):
         run = self.run_import("bad_rows.csv")
@@ -230,6 +245,6 @@ class ParallelNormalizingTests(PersonaTestCase):
             helper = builder.result(rows, builder.submit(rows))
             self.assertIsNotNone(builder.pool, "the helper process did the work")
         inline = rows_module.build_chunk(rows, columns, "business_card", "", "en")
-        self.assertEqual([(r.lead, r.errors, r.company_name) for r in helper],
-                         [(r.lead, r.errors, r.company_name) for r in inline])  # fmt: skip
+        self.assertEqual([(r.lead, r.errors, r.company_name, r.company_key) for r in helper],
+                         [(r.lead, r.errors, r.company_name, r.company_key) for r in inline])  # fmt: skip
         self.assertEqual(len([r for r in helper if not r.ok]), 1)

@@ -37,6 +37,7 @@ def test_a_japanese_row_is_normalized():
     assert (lead["postal_code"], lead["prefecture"], lead["city"]) == ("1000005", 13, "千代田区")
     assert lead["address_line"] == "丸の内1-1-1 丸ビル"
     assert row.company_name == "(株)山田商事"
+    assert row.company_key == "山田商事"  # what companies are matched by
     assert (row.consent_basis, row.outcome) == ("consent", "won")
     assert lead["custom_attributes"] == {"outcome": "won"}
     assert row.tags == ["展示会", "VIP"]
