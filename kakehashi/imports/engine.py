@@ -179,6 +179,9 @@ class _Builder:
                 return self.pool.submit(rowlib.build_chunk, chunk, *self.args)
             except BrokenProcessPool:
                 self.close()
+        return self.inline(chunk)
+
+    def inline(self, chunk: list[Any]) -> Future[list[rowlib.Row]]:
         future: Future[list[rowlib.Row]] = Future()
         future.set_result(rowlib.build_chunk(chunk, *self.args))
         return future
@@ -224,8 +227,13 @@ def run(
     chunks = _chunks(table_rows, CHUNK)
     with gcpause.paused(), _builder(options, parallel) as builder:
         pending: deque[tuple[list[Any], Future[list[rowlib.Row]]]] = deque()
-        for chunk in itertools.islice(chunks, 2):  # keep the next chunk building meanwhile
-            pending.append((chunk, builder.submit(chunk)))
+        first, second = next(chunks, None), next(chunks, None)
+        if second is not None:
+            # The helper takes a second or so to start: it gets the second chunk while this
+            # process builds the first, instead of waiting for it idle.
+            pending.append((second, builder.submit(second)))
+        if first is not None:
+            pending.appendleft((first, builder.inline(first)))
         while pending:
             chunk, future = pending.popleft()
             built = builder.result(chunk, future)

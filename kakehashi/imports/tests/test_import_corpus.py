@@ -248,3 +248,39 @@ class ParallelNormalizingTests(PersonaTestCase):
         self.assertEqual([(r.lead, r.errors, r.company_name, r.company_key) for r in helper],
                          [(r.lead, r.errors, r.company_name, r.company_key) for r in inline])  # fmt: skip
         self.assertEqual(len([r for r in helper if not r.ok]), 1)
+
+    def test_a_file_of_many_chunks_imports_the_same_with_the_helper_as_without(self):
+        from unittest import mock
+
+        from kakehashi.imports import engine, mapping, readers
+
+        lines = ["会社名,氏名,メールアドレス,電話番号"]
+        for i in range(11):
+            lines.append(f"㈱商事{i % 3},山田 {i}郎,taro{i}@example.jp,03-1111-{2000 + i}")
+        lines.append(
+            "株式会社商事1,山田 1郎,ＴＡＲＯ１＠ＥＸＡＭＰＬＥ．ＪＰ,"
+        )  # a repeat, later chunk
+        lines.append("商事2,,not-an-email,")  # a bad row in the last chunk
+        raw = "\r\n".join(lines).encode("cp932")
+        table = readers.read(raw, "many.csv")
+        options = engine.Options(
+            mapping=mapping.suggest(table.header),
+            filename="many.csv",
+            consent_basis="business_card",
+        )
+        outcomes = []
+        for parallel in (True, False):
+            with mock.patch.object(engine, "CHUNK", 3):  # five chunks
+                result = engine.run(
+                    readers.read(raw, "many.csv").rows, options, actor=self.aiko,
+                    now=timezone.now(), parallel=parallel,
+                )  # fmt: skip
+            leads = sorted(Lead.objects.values_list("email", "company__normalized_name", "phone"))
+            outcomes.append((result.created, result.merged, [e["line"] for e in result.errors],
+                             leads, Company.objects.count()))  # fmt: skip
+            Lead.objects.all().delete()
+            Company.objects.all().delete()
+        self.assertEqual(outcomes[0], outcomes[1])
+        created, merged, error_lines, leads, companies = outcomes[0]
+        self.assertEqual((created, merged, error_lines, companies), (11, 1, [14], 3))
+        self.assertIn(("taro1@example.jp", "商事1", "+81311112001"), leads)
