@@ -129,6 +129,13 @@ if DATABASE_URL:
     except Exception as exc:  # dj_database_url raises several types for bad URLs
         raise ConfigError(f"KAKEHASHI_DATABASE_URL is not a database URL: {exc}") from None
     _db["CONN_HEALTH_CHECKS"] = True
+    # Prepared statements for the few hot statements sent on plain psycopg cursors (the
+    # ingestion journal, the score update): planned once per connection instead of once per
+    # event. Django's own queries bind on the client and are never prepared. Turn off behind
+    # a pooler that cannot keep them (PgBouncer in transaction mode before 1.21).
+    _db.setdefault("OPTIONS", {})["prepare_threshold"] = (
+        5 if env_bool("KAKEHASHI_DATABASE_PREPARE", True) else None
+    )
 else:
     _db = {
         "ENGINE": "django.db.backends.sqlite3",

@@ -10,7 +10,7 @@ from kakehashi.scoring.models import LeadScore, ScoreEvent
 from kakehashi.testing import PersonaTestCase
 from kakehashi.timeline.actions import record
 
-from .factories import recompute, standard_score
+from .factories import engagement, make_score, recompute, standard_score
 
 
 class IncrementalScoreTests(PersonaTestCase):
@@ -90,3 +90,39 @@ class IncrementalScoreTests(PersonaTestCase):
         events_after = sorted(ScoreEvent.objects.values_list("activity_id", "rule_id", "points"))
         self.assertEqual(events_after, events_before)
         self.assertEqual(self.state().fit_points, 10)
+
+
+class PreparedScoreUpdateTests(PersonaTestCase):
+    """On PostgreSQL the score update is a prepared statement after its first few uses (it
+    was planned anew for every activity, which cost more than running it)."""
+
+    def setUp(self):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            self.skipTest("prepared statements are PostgreSQL's")
+        self.score = make_score()
+        engagement(self.score, "page.viewed", 4, "url contains /case-studies", name="Cases")
+        self.now = timezone.now()
+        self.lead = self.make_lead(owner=self.sato, company_name="東洋工業")
+
+    def test_repeated_updates_use_one_prepared_statement_and_keep_every_point(self):
+        from django.db import connection
+
+        for days_ago in range(8):
+            record(
+                kind="page.viewed", lead=self.lead, occurred_at=self.now - timedelta(days=days_ago),
+                data={"url": "https://example.jp/case-studies/1"},
+            )  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements"
+                " WHERE statement LIKE 'WITH lead_score AS%%'"
+            )
+            self.assertEqual(cursor.fetchone()[0], 1)
+        events = ScoreEvent.objects.filter(lead=self.lead)
+        self.assertEqual(events.count(), 8)
+        state = LeadScore.objects.get(lead=self.lead, score=self.score)
+        expected = sum(e.points * 0.5 ** ((self.now - e.occurred_at).total_seconds() / (7 * 86400))
+                       for e in events)  # fmt: skip
+        self.assertAlmostEqual(state.engagement_at(self.now), expected, places=6)
