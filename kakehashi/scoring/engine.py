@@ -223,10 +223,10 @@ def _apply(score: ScoreSpec, lead: Lead, activity: Activity, matched: list[Any])
     day = local_day(activity.occurred_at)
     now = timezone.now()
     fit_points, letter = fit_of(score, profile_of(lead))
-    with connection.cursor() as cursor:
-        capped = [rule for rule in matched if rule.capped]
-        usage = rules.CapUsage()
-        if capped:
+    capped = [rule for rule in matched if rule.capped]
+    usage = rules.CapUsage()
+    if capped:
+        with connection.cursor() as cursor:
             # Lock the lead's row first: caps read what was given before, exactly once.
             cursor.execute(ENSURE_ROW, [lead.pk, score.id, fit_points, letter, score.version, now])
             lock = LOCK_ROW + (" FOR UPDATE" if connection.vendor == "postgresql" else "")
@@ -239,33 +239,21 @@ def _apply(score: ScoreSpec, lead: Lead, activity: Activity, matched: list[Any])
             for rule_id, total, today in cursor.fetchall():
                 usage.total[rule_id] = int(total)
                 usage.by_day[(rule_id, day)] = int(today)
-        awarded = [
-            (rule, usage.give(rule, day) if rule.capped else rule.points) for rule in matched
-        ]
-        awarded = [(rule, points) for rule, points in awarded if points]
-        if not awarded:
-            return
-        delta = decay.contribution(sum(p for _, p in awarded), at, score.epoch, score.half_life)
-        last = connection.ops.adapt_datetimefield_value(activity.occurred_at)
-        head = [lead.pk, score.id, delta, fit_points, letter, score.version, now, last]
-        events = [
-            [
-                lead.pk,
-                score.id,
-                rule.id,
-                activity.pk,
-                activity.kind,
-                activity.occurred_at,
-                day,
-                at,
-                p,
-            ]
-            for rule, p in awarded
-        ]
-        _write(cursor, head, events)
+    awarded = [(rule, usage.give(rule, day) if rule.capped else rule.points) for rule in matched]
+    awarded = [(rule, points) for rule, points in awarded if points]
+    if not awarded:
+        return
+    delta = decay.contribution(sum(p for _, p in awarded), at, score.epoch, score.half_life)
+    last = connection.ops.adapt_datetimefield_value(activity.occurred_at)
+    head = [lead.pk, score.id, delta, fit_points, letter, score.version, now, last]
+    events = [
+        [lead.pk, score.id, rule.id, activity.pk, activity.kind, activity.occurred_at, day, at, p]
+        for rule, p in awarded
+    ]
+    _write(head, events)
 
 
-def _write(cursor: Any, head: list[Any], events: list[list[Any]]) -> None:
+def _write(head: list[Any], events: list[list[Any]]) -> None:
     """Add to g (guarded by the rules version) and keep the events: one round trip on
     PostgreSQL, two on SQLite (no data-modifying CTEs there, but no network either)."""
     params = [value for row in events for value in row]
@@ -282,11 +270,12 @@ def _write(cursor: Any, head: list[Any], events: list[list[Any]]) -> None:
             if raw.rowcount == 0:
                 raise StaleRules()
         return
-    cursor.execute(UPSERT, head)
-    if cursor.rowcount == 0:
-        raise StaleRules()
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(events))
-    cursor.execute(INSERT_EVENTS.format(values=values), params)
+    with connection.cursor() as cursor:
+        cursor.execute(UPSERT, head)
+        if cursor.rowcount == 0:
+            raise StaleRules()
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(events))
+        cursor.execute(INSERT_EVENTS.format(values=values), params)
 
 
 def _refit(score: ScoreSpec, leads: Iterable[Lead]) -> None:
