@@ -28,6 +28,8 @@ def setup(*, now: datetime, seed: int = 7, deals: int = 150) -> dict[str, Any]:
     done["handoff"] = _handoff(journey, now)
     if journey is not None:
         _spread(journey, now, rng)  # after the hand-off exists, so MQLs reach the work queue
+        if done["handoff"]:
+            done["handoffs_decided"] = _settle_handoffs(journey, now, rng)
     done["deals"] = _deals(rng, now, deals)
     done["source"] = _source(now)
     return done
@@ -88,6 +90,49 @@ def _handoff(journey: Any, now: datetime) -> bool:
     stage = Stage.objects.get(journey=journey, key="mql")
     actions.create_default_policy(stage=stage, team=team, actor=None, now=now)
     return True
+
+
+# What a rep writes when turning a lead down (the reason itself is coded).
+REJECT_COMMENTS = ["予算が来期以降とのこと", "担当者が情報収集の段階", "競合と契約済み", ""]
+FRESH_MQLS = 4
+
+
+def _settle_handoffs(journey: Any, now: datetime, rng: random.Random) -> int:
+    """The hand-offs the spread made are weeks old: as a team would have it, sales decided
+    most of them within a day (accepted, or rejected with a coded reason that goes back to
+    marketing), a few were missed and escalated, and today's MQLs wait in the queue with
+    their SLA running. Everything goes through the product's own actions."""
+    from kakehashi.handoff import actions
+    from kakehashi.handoff.models import Handoff, RejectReason
+    from kakehashi.journey import actions as journey_actions
+    from kakehashi.journey.models import LeadStage, Stage
+
+    reasons = list(RejectReason.objects.filter(active=True).order_by("position", "pk"))
+    waiting = Handoff.objects.filter(status=Handoff.Status.OPEN, owner__isnull=False)
+    decided = 0
+    for handoff in waiting.select_related("owner").order_by("created_at", "pk"):
+        owner = handoff.owner
+        roll = rng.random()
+        when = min(handoff.created_at + timedelta(hours=rng.randint(1, 20)), now)
+        if owner is None:
+            continue
+        if roll < 0.6:
+            actions.accept(handoff=handoff, actor=owner, now=when)
+        elif roll < 0.9 and reasons:
+            actions.reject(handoff=handoff, actor=owner, reason=rng.choice(reasons),
+                           comment=rng.choice(REJECT_COMMENTS), now=when)  # fmt: skip
+        else:
+            continue  # missed: the SLA check below escalates it
+        decided += 1
+    actions.check_sla(now=now)
+    # Today's MQLs: leads still early on the journey reach the hand-off stage hours ago.
+    mql = Stage.objects.get(journey=journey, key="mql")
+    early = LeadStage.objects.filter(journey=journey, stage__position__lt=mql.position)
+    ids = list(early.order_by("lead_id").values_list("lead_id", flat=True)[:200])
+    for lead in Lead.objects.filter(pk__in=rng.sample(ids, min(FRESH_MQLS, len(ids)))):
+        journey_actions.move_lead(lead=lead, stage=mql, actor=None, reason="demo",
+                                  now=now - timedelta(hours=rng.randint(1, 6)))  # fmt: skip
+    return decided
 
 
 def _deals(rng: random.Random, now: datetime, count: int) -> int:

@@ -8,6 +8,7 @@ from io import StringIO
 from django.core.management import call_command
 from django.db.models import Count
 from django.test import TestCase
+from django.utils import timezone
 
 from kakehashi.accounts.models import User
 from kakehashi.demo import generate
@@ -95,6 +96,7 @@ class ShowcaseTests(TestCase):
         out = StringIO()
         call_command("demo", leads=300, activities_per_lead=6, json=True, stdout=out)
         showcase = json.loads(out.getvalue())["showcase"]
+        decided = showcase.pop("handoffs_decided")
         self.assertEqual(
             showcase,
             {"score": True, "journey": True, "handoff": True, "deals": 150, "source": True},
@@ -103,6 +105,18 @@ class ShowcaseTests(TestCase):
         self.assertGreater(LeadStage.objects.exclude(stage__key="awareness").count(), 50)
         self.assertTrue(HandoffPolicy.objects.exists())
         self.assertTrue(Handoff.objects.filter(status="open", owner__isnull=False).exists())
+        # Sales has worked the queue: decisions both ways, and today's MQLs within their SLA.
+        statuses = set(Handoff.objects.values_list("status", flat=True))
+        self.assertTrue({"accepted", "rejected", "open"} <= statuses, statuses)
+        self.assertEqual(decided, Handoff.objects.exclude(status="open").count())
+        self.assertTrue(
+            Handoff.objects.filter(status="open", due_at__gt=timezone.now()).exists(),
+            "the demo's queue has hand-offs still within their SLA",
+        )
+        self.assertFalse(
+            Handoff.objects.filter(status="rejected", reason__isnull=True).exists(),
+            "every rejection carries its coded reason back to marketing",
+        )
         self.assertTrue(Deal.objects.filter(status="won").exists())
         self.assertTrue(Source.objects.exists())
         again = StringIO()
