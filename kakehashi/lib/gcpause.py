@@ -6,6 +6,10 @@ its allocation counters trip, and the full collections grow with the heap: in a 
 import it took about a quarter of the main process's CPU while finding nothing to free.
 Reference counting goes on as usual meanwhile; cycles made during the pause (a caught
 exception's traceback, say) are collected once it ends.
+
+The switch is per process: in a worker running other jobs in threads, their cyclic garbage
+also waits for the import to end (memory, never correctness). Two overlapping pauses leave
+the collector on once both have ended, whatever order they end in.
 """
 
 from __future__ import annotations

@@ -75,3 +75,12 @@ def test_a_collector_already_off_stays_off():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_overlapping_pauses_leave_the_collector_on_in_any_order():
+    first, second = gcpause.paused(), gcpause.paused()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)  # the first import ends while the second still runs
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
