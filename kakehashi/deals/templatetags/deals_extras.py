@@ -28,6 +28,14 @@ def man_yen(amount: Any) -> str:
     return f"{value / 10000:,.0f}万円"
 
 
+@register.filter
+def may_create_deals(user: Any) -> bool:
+    """Whether to show "New deal": only to those the deal form would let in."""
+    from kakehashi.deals import permissions
+
+    return permissions.can_create(user)
+
+
 @register.inclusion_tag("deals/_lead_section.html", takes_context=True)
 def lead_deals(context: Any, lead: Any) -> dict[str, Any]:
     """The deals a lead takes part in, with the buttons to start one, for the lead page."""
