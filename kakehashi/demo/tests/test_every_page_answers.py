@@ -59,6 +59,7 @@ class EveryPageAnswersTests(TestCase):
     def setUpTestData(cls) -> None:
         call_command("demo", leads=120, activities_per_lead=6, password="demo-password-2026",
                      json=True, stdout=StringIO())  # fmt: skip
+        User.objects.create_superuser(f"admin@{generate.DEMO_DOMAIN}", "admin-password-2026")
 
     def crawl(self, handle: str) -> dict[str, int]:
         user = User.objects.get(email=f"{handle}@{generate.DEMO_DOMAIN}")
@@ -103,3 +104,9 @@ class EveryPageAnswersTests(TestCase):
 
     def test_field_sales_in_english(self):
         self.assertGreater(len(self.crawl("james")), 40)
+
+    def test_customer_success_in_japanese(self):
+        self.assertGreater(len(self.crawl("rina")), 40)
+
+    def test_an_admin(self):
+        self.assertGreater(len(self.crawl("admin")), 40)
