@@ -265,6 +265,7 @@ def _write(head: list[Any], events: list[list[Any]]) -> None:
         # by the server, so the statement is prepared after a few uses (settings: prepare
         # threshold) instead of planned again for every activity, which took more time than
         # running it.
+        connection.ensure_connection()
         with psycopg.Cursor(connection.connection) as raw:
             raw.execute(UPSERT_WITH_EVENTS.format(values=values), [*head, *params])
             if raw.rowcount == 0:
