@@ -112,10 +112,10 @@ def _settle_handoffs(journey: Any, now: datetime, rng: random.Random) -> int:
     decided = 0
     for handoff in waiting.select_related("owner").order_by("created_at", "pk"):
         owner = handoff.owner
+        if owner is None:  # filtered out above; this tells the type checker
+            continue
         roll = rng.random()
         when = min(handoff.created_at + timedelta(hours=rng.randint(1, 20)), now)
-        if owner is None:
-            continue
         if roll < 0.6:
             actions.accept(handoff=handoff, actor=owner, now=when)
         elif roll < 0.9 and reasons:

@@ -122,7 +122,7 @@ class _Companies:
 
     def resolve(self, rows: list[rowlib.Row]) -> None:
         wanted = {r.company_key: r for r in rows if r.company_key}
-        missing = [k for k in wanted if k and k not in self.by_key]
+        missing = [k for k in wanted if k not in self.by_key]
         for key, pk, name in (
             Company.objects.filter(normalized_name__in=missing)
             .order_by("-pk")

@@ -34,34 +34,22 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def _columns_of(table: str, columns: Sequence[str], kinds: tuple[type, ...]) -> list[int]:
+def _typed_columns(table: str, columns: Sequence[str]) -> tuple[list[int], list[int]]:
+    """Positions of the JSON and of the datetime columns among ``columns``: SQLite needs both
+    converted to Django's storage format; PostgreSQL's COPY takes JSON as its text and
+    datetimes formatted once each (psycopg's own adaptation is slow)."""
     from django.apps import apps
+    from django.db import models
 
     for model in apps.get_models(include_auto_created=True):
         if model._meta.db_table == table:
             fields = {f.column: f for f in model._meta.concrete_fields}
-            return [i for i, name in enumerate(columns) if isinstance(fields.get(name), kinds)]
+            kinds = [fields.get(name) for name in columns]
+            return (
+                [i for i, f in enumerate(kinds) if isinstance(f, models.JSONField)],
+                [i for i, f in enumerate(kinds) if isinstance(f, models.DateTimeField)],
+            )
     raise LookupError(f"no model uses the table {table}")
-
-
-def _converted_columns(table: str, columns: Sequence[str]) -> list[int]:
-    """SQLite: datetimes and JSON need converting to Django's storage format."""
-    from django.db import models
-
-    return _columns_of(table, columns, (models.DateTimeField, models.JSONField))
-
-
-def _json_columns(table: str, columns: Sequence[str]) -> list[int]:
-    """PostgreSQL COPY: JSON values go in as their text."""
-    from django.db import models
-
-    return _columns_of(table, columns, (models.JSONField,))
-
-
-def _datetime_columns(table: str, columns: Sequence[str]) -> list[int]:
-    from django.db import models
-
-    return _columns_of(table, columns, (models.DateTimeField,))
 
 
 class _IsoTimes(dict[datetime, str]):
@@ -82,8 +70,7 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-            json_columns = _json_columns(table, columns)
-            time_columns = _datetime_columns(table, columns)
+            json_columns, time_columns = _typed_columns(table, columns)
             times = _IsoTimes()
             with raw.copy(f"COPY {quote(table)} ({cols}) FROM STDIN") as copy:
                 for row in rows:
@@ -101,7 +88,8 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
         sql = f"INSERT INTO {quote(table)} ({cols}) VALUES ({placeholders})"
         batch: list[Any] = []
         # Only datetime and JSON columns need converting; the others pass as they are.
-        convert = _converted_columns(table, columns)
+        json_columns, time_columns = _typed_columns(table, columns)
+        convert = json_columns + time_columns
         for row in rows:
             if convert:
                 row = list(row)

@@ -23,6 +23,7 @@ from django.db import connection
 from django.dispatch import receiver
 from django.utils import timezone
 
+from kakehashi.lib import pgcursor
 from kakehashi.lib.refreshed import Refreshed
 from kakehashi.timeline.models import Activity
 from kakehashi.timeline.signals import activity_recorded
@@ -258,15 +259,10 @@ def _write(head: list[Any], events: list[list[Any]]) -> None:
     PostgreSQL, two on SQLite (no data-modifying CTEs there, but no network either)."""
     params = [value for row in events for value in row]
     if connection.vendor == "postgresql":
-        import psycopg
-
         values = ", ".join([EVENT_ROW_PG] * len(events))
-        # A plain psycopg cursor on Django's connection (same transaction): parameters bound
-        # by the server, so the statement is prepared after a few uses (settings: prepare
-        # threshold) instead of planned again for every activity, which took more time than
+        # Prepared after a few uses: planned for every activity, it took more time than
         # running it.
-        connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as raw:
+        with pgcursor.server_bound() as raw:
             raw.execute(UPSERT_WITH_EVENTS.format(values=values), [*head, *params])
             if raw.rowcount == 0:
                 raise StaleRules()

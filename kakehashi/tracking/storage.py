@@ -18,6 +18,8 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from kakehashi.lib import pgcursor
+
 from . import spec
 from .models import Event, Intake, Status
 
@@ -60,12 +62,8 @@ def journal(
     committed when it returns (in autocommit mode), so no BEGIN/COMMIT round trips."""
     params: list[Any] = [source_id, received_at, kind or "", ip, user_agent[:300], body]
     if connection.vendor == "postgresql":
-        import psycopg
-
-        # A plain psycopg cursor on Django's connection (same session and transaction) sends
-        # the body as a binary parameter; Django's cursor would quote it client-side.
-        connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as raw:
+        # The body goes as a binary parameter; Django's cursor would quote it client-side.
+        with pgcursor.server_bound() as raw:
             raw.execute(_JOURNAL, params)
         return
     params[1] = _sqlite_time(received_at)
