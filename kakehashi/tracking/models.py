@@ -131,8 +131,13 @@ class Intake(models.Model):
     """
 
     id = models.BigAutoField(primary_key=True)
-    # No index: the journal is read by id only, and every index costs the hot path.
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # No index: the journal is read by id only, and every index costs the hot path. No
+    # database constraint either: its check locks the source row on every request, and
+    # concurrent requests share that lock (a multixact each time). Expansion drops the entries
+    # of a source deleted meanwhile (storage.expand).
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     received_at = models.DateTimeField()
     # The single-event path's type (track, page …); blank for /v1/batch.
     kind = models.CharField(max_length=10, blank=True)

@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from kakehashi.lib import pgcursor
 
 from . import spec
-from .models import Event, Intake, Status
+from .models import Event, Intake, Source, Status
 
 INTAKE = Intake._meta.db_table
 EVENT = Event._meta.db_table
@@ -80,7 +80,12 @@ def expand(*, limit: int) -> int:
     entries = list(Intake.objects.order_by("id").select_for_update(skip_locked=True)[:limit])
     if not entries:
         return 0
-    rows = [row for entry in entries for row in _rows(entry)]
+    # The journal has no foreign-key constraint (see Intake.source): a request that raced a
+    # source's deletion left an entry that nothing may expand.
+    live = set(
+        Source.objects.filter(pk__in={e.source_id for e in entries}).values_list("pk", flat=True)
+    )
+    rows = [row for entry in entries if entry.source_id in live for row in _rows(entry)]
     if rows:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":

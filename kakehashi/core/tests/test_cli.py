@@ -163,3 +163,13 @@ def _check_up_runs_twice(start, wait_healthy, stop, port, tmp_path):
     assert "admin created" not in out, "a second run reuses the data dir"
     assert "loading demo data" not in out
     assert second_run < 60, f"second start took {second_run:.0f}s (first {first_run:.0f}s)"
+
+
+def test_serve_runs_two_workers_per_core_plus_one_unless_configured(monkeypatch):
+    from kakehashi.core.management.commands.serve import default_workers
+
+    monkeypatch.delenv("KAKEHASHI_WEB_WORKERS", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2})
+    assert default_workers() == 7
+    monkeypatch.setenv("KAKEHASHI_WEB_WORKERS", "3")
+    assert default_workers() == 3

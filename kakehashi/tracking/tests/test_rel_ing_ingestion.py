@@ -42,6 +42,19 @@ class IngestionTests(TrackingTestCase):
             (event.type, event.name, event.anonymous_id), ("track", "Signed Up", "a-1")
         )
 
+    def test_an_entry_of_a_source_deleted_meanwhile_is_dropped_and_the_rest_expand(self):
+        # A request looked its (cached) source up, the source was deleted, then it journaled.
+        gone = actions.create_source(name="Old site", actor=self.aiko, now=timezone.now())
+        gone_id = gone.pk
+        gone.delete()
+        now = timezone.now()
+        for source_id, message_id in ((gone_id, "m-gone"), (self.source.pk, "m-kept")):
+            actions.store_request(source_id=source_id, kind="track", received_at=now,
+                                  body=json.dumps(track(message_id)).encode())  # fmt: skip
+        actions.process_pending(now=now)
+        self.assertFalse(Intake.objects.exists())
+        self.assertEqual(list(Event.objects.values_list("message_id", flat=True)), ["m-kept"])
+
     @skipUnless(connection.vendor == "postgresql", "PostgreSQL compresses large values")
     def test_journal_bodies_are_stored_lz4_compressed_and_read_back_whole(self):
         with connection.cursor() as cursor:

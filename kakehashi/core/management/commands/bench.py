@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kakehashi import bench
 
+from .serve import default_workers
+
 
 class Command(BaseCommand):
     help = "Benchmarks, each figure next to a baseline measured in the same run."
@@ -21,7 +23,9 @@ class Command(BaseCommand):
         ingest = sub.add_parser("ingest", help="event ingestion through gunicorn, with retries")
         ingest.add_argument("--events", type=int, default=200_000)
         ingest.add_argument("--concurrency", type=int, default=4, help="client processes")
-        ingest.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+        ingest.add_argument(
+            "--workers", type=int, default=default_workers(), help="gunicorn workers, as serve"
+        )
         ingest.add_argument(
             "--rounds", type=int, default=2, help="timed rounds of the endpoint and of its floor"
         )

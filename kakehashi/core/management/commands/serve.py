@@ -8,15 +8,21 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
+def default_workers() -> int:
+    """KAKEHASHI_WEB_WORKERS, else gunicorn's advice: two per core plus one, so that while
+    some workers wait on the database or a slow client the cores still have work."""
+    if configured := os.environ.get("KAKEHASHI_WEB_WORKERS"):
+        return int(configured)
+    return 2 * len(os.sched_getaffinity(0)) + 1
+
+
 class Command(BaseCommand):
     help = "Serve kakehashi over WSGI with gunicorn."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default=os.environ.get("KAKEHASHI_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("KAKEHASHI_PORT", 8000)))
-        parser.add_argument(
-            "--workers", type=int, default=int(os.environ.get("KAKEHASHI_WEB_WORKERS", 2))
-        )
+        parser.add_argument("--workers", type=int, default=default_workers())
 
     def handle(self, *args: Any, **options: Any) -> None:
         argv = [

@@ -18,6 +18,8 @@ from kakehashi.accounts import actions
 from kakehashi.accounts.models import Role, User
 from kakehashi.leads.models import Lead
 
+from .serve import default_workers
+
 # Ctrl-C: the web server gets its 10 s graceful timeout, then whatever still runs is killed.
 STOP_SECONDS = 12
 
@@ -34,7 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-browser", action="store_true")
         parser.add_argument("--admin-email", default="admin@kakehashi.localhost")
         parser.add_argument("--admin-password", default="")
-        parser.add_argument("--web-workers", type=int, default=2)
+        parser.add_argument("--web-workers", type=int, default=default_workers())
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
