@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Sum
 from django.dispatch import receiver
 
 from kakehashi.journey import engine as journey_engine
@@ -58,8 +57,8 @@ def on_stage_entered(
         actions.start_handoff(lead=lead, stage_id=stage.id, now=at)
 
 
-def _gain(activity: Activity) -> tuple[int, int] | None:
-    """(primary score id, points this activity matched) when it is positive engagement."""
+def _gain(activity: Activity) -> tuple[scoring_engine.ScoreSpec, int] | None:
+    """(primary score, points this activity matched) when it is positive engagement."""
     scores = scoring_engine.snapshot().scores
     if not scores:
         return None
@@ -67,7 +66,7 @@ def _gain(activity: Activity) -> tuple[int, int] | None:
     points = sum(
         r.points for r in scoring_rules.matching(primary.engagement, activity.kind, activity.data)
     )
-    return (primary.id, points) if points > 0 else None
+    return (primary, points) if points > 0 else None
 
 
 def check_hot(activity: Activity) -> None:
@@ -77,16 +76,11 @@ def check_hot(activity: Activity) -> None:
     gain = _gain(activity)
     if gain is None:
         return
-    from kakehashi.scoring.models import ScoreEvent
+    from kakehashi.scoring import contributions
 
-    score_id, _points = gain
+    spec, _points = gain
     since = activity.occurred_at - HOT_WINDOW
-    gained = (
-        ScoreEvent.objects.filter(
-            lead_id=lead.pk, score_id=score_id, occurred_at__gte=since
-        ).aggregate(s=Sum("points"))["s"]
-        or 0
-    )
+    gained = contributions.gained(spec, since, lead_id=lead.pk).get(lead.pk, 0)
     if gained >= hot_points():
         actions.hot_alert(lead=lead, gained=gained, now=activity.occurred_at)
 

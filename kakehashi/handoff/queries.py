@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncWeek
 
 from kakehashi.journey import rules as journey_rules
@@ -110,22 +110,14 @@ def _grades(rows: list[QueueRow], ids: list[int], now: datetime) -> None:
 
 
 def _hot(rows: list[QueueRow], ids: list[int], now: datetime) -> None:
-    from kakehashi.scoring.models import ScoreEvent
+    from kakehashi.scoring import contributions
 
     spec = _primary()
     if spec is None:
         return
-    gained = dict(
-        ScoreEvent.objects.filter(
-            score_id=spec.id, lead_id__in=ids, occurred_at__gte=now - HOT_WINDOW
-        )
-        .values("lead_id")
-        .annotate(s=Sum("points"))
-        .order_by()
-        .values_list("lead_id", "s")
-    )
+    gained = contributions.gained(spec, now - HOT_WINDOW, lead_id__in=ids)
     for row in rows:
-        row.hot = max(int(gained.get(row.lead.pk) or 0), 0)
+        row.hot = max(gained.get(row.lead.pk, 0), 0)
 
 
 def _likelihood(rows: list[QueueRow], ids: list[int], now: datetime) -> None:

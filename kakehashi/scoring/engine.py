@@ -1,8 +1,9 @@
 """Scores move inside the transaction that records each activity (forward decay, O(1)).
 
 ``activity_recorded`` fires inside ``timeline.record``'s transaction. For each active score whose
-engagement rules match, one upsert adds ``points·2^((t − t0)/h)`` to the lead's ``g`` and one
-insert keeps the contributions for the explanation. Activities no rule matches cost no query.
+engagement rules match, one upsert adds ``points·2^((t − t0)/h)`` to the lead's ``g``; capped
+rules' points are also kept as events, in the same statement (contributions.py computes the
+others when read). Activities no rule matches cost no query.
 
 Rules are cached per process for ``SNAPSHOT_SECONDS``. A write made with an outdated snapshot is
 refused by the version guard on the upsert (the row carries the rules version it was computed
@@ -247,23 +248,29 @@ def _apply(score: ScoreSpec, lead: Lead, activity: Activity, matched: list[Any])
     delta = decay.contribution(sum(p for _, p in awarded), at, score.epoch, score.half_life)
     last = connection.ops.adapt_datetimefield_value(activity.occurred_at)
     head = [lead.pk, score.id, delta, fit_points, letter, score.version, now, last]
+    # Only capped rules' points are kept: they depend on what came before. The others are
+    # computed from the activity when read (contributions.py).
     events = [
         [lead.pk, score.id, rule.id, activity.pk, activity.kind, activity.occurred_at, day, at, p]
         for rule, p in awarded
+        if rule.capped
     ]
     _write(head, events)
 
 
 def _write(head: list[Any], events: list[list[Any]]) -> None:
-    """Add to g (guarded by the rules version) and keep the events: one round trip on
-    PostgreSQL, two on SQLite (no data-modifying CTEs there, but no network either)."""
+    """Add to g (guarded by the rules version) and keep the capped rules' events: one round
+    trip on PostgreSQL, two on SQLite (no data-modifying CTEs there, but no network either)."""
     params = [value for row in events for value in row]
     if connection.vendor == "postgresql":
-        values = ", ".join([EVENT_ROW_PG] * len(events))
+        statement, values = UPSERT, head
+        if events:
+            rows = ", ".join([EVENT_ROW_PG] * len(events))
+            statement, values = UPSERT_WITH_EVENTS.format(values=rows), [*head, *params]
         # Prepared after a few uses: planned for every activity, it took more time than
         # running it.
         with pgcursor.server_bound() as raw:
-            raw.execute(UPSERT_WITH_EVENTS.format(values=values), [*head, *params])
+            raw.execute(statement, values)
             if raw.rowcount == 0:
                 raise StaleRules()
         return
@@ -271,8 +278,9 @@ def _write(head: list[Any], events: list[list[Any]]) -> None:
         cursor.execute(UPSERT, head)
         if cursor.rowcount == 0:
             raise StaleRules()
-        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(events))
-        cursor.execute(INSERT_EVENTS.format(values=values), params)
+        if events:
+            rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(events))
+            cursor.execute(INSERT_EVENTS.format(values=rows), params)
 
 
 def _refit(score: ScoreSpec, leads: Iterable[Lead]) -> None:

@@ -10,15 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from kakehashi.leads.models import EmployeeBand, Industry, Lead, LeadSource
 from kakehashi.timeline.models import Activity
 
-from .models import ScoreEvent
+from . import contributions
 
 WINDOWS = (7, 30)
 FAMILIES = ("page", "email", "form", "event", "call", "meeting")
@@ -121,23 +120,21 @@ def _rule_counts(
     features: Sequence[Feature], index: dict[str, int], rows: dict[int, list[float]],
     lead_ids: Sequence[int], score_id: int, now: datetime,
 ) -> None:  # fmt: skip
-    windows: dict[str, Any] = {}
-    for days in WINDOWS:
-        windows[f"n{days}"] = Count("id", filter=Q(occurred_at__gte=now - timedelta(days=days)))
-    recent = ScoreEvent.objects.filter(
-        score_id=score_id, lead_id__in=lead_ids, occurred_at__gte=now - timedelta(days=max(WINDOWS))
-    )
-    counted: Any = recent.values("lead_id", "rule_id").annotate(**windows)
-    for row in counted:
-        for days in WINDOWS:
-            key = f"rule:{row['rule_id']}:{days}d"
-            if key in index:
-                rows[row["lead_id"]][index[key]] = float(row[f"n{days}"])
-    velocity = recent.filter(occurred_at__gte=now - timedelta(days=7))
-    for lead_id, gained in (
-        velocity.values("lead_id").annotate(s=Sum("points")).values_list("lead_id", "s")
-    ):
-        rows[lead_id][index["velocity_7d"]] = float(gained or 0)
+    spec = contributions.spec_of(score_id)
+    if spec is None:
+        return
+    windows = {f"{days}d": now - timedelta(days=days) for days in WINDOWS}
+    for chunk in contributions.lead_chunks(spec, lead_ids):
+        for lead_id, rule_id, counts in contributions.counts_by_rule(
+            spec, windows, lead_id__in=chunk
+        ):
+            for days in WINDOWS:
+                key = f"rule:{rule_id}:{days}d"
+                if key in index:
+                    rows[lead_id][index[key]] = float(counts[f"{days}d"])
+        week = contributions.gained(spec, now - timedelta(days=7), lead_id__in=chunk)
+        for lead_id, points in week.items():
+            rows[lead_id][index["velocity_7d"]] = float(points)
 
 
 def _family_counts(

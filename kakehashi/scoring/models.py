@@ -278,7 +278,9 @@ class LeadScore(models.Model):
 
 
 class ScoreEvent(models.Model):
-    """Points one rule gave one lead for one activity: the explanation, row by row.
+    """Points one capped rule gave one lead for one activity. Only capped rules' points are
+    kept: they depend on what the lead had already received. Uncapped rules' points follow
+    from the activity alone and are computed when read (contributions.py reads both).
 
     Derived data, rebuilt by every recompute: no database foreign keys (deleting a lead still
     removes its events through Django) and no index beyond the two its readers use (their

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models import OuterRef, Q, Subquery
 
 from kakehashi.timeline.models import Activity
 
-from . import decay, engine, outcomes
-from .models import LeadScore, Score, ScoreEvent
+from . import contributions, decay, engine, outcomes
+from .models import EngagementRule, LeadScore, Score
 
 EXPLAIN_ROWS = 20
 
@@ -36,7 +36,7 @@ def primary_score() -> Score | None:
 
 @dataclass
 class ExplainedEvent:
-    event: ScoreEvent
+    event: contributions.Contribution
     rule_name: str
     now_worth: float
     label: str
@@ -91,16 +91,15 @@ def explain(lead_id: int, score: Score, now: datetime) -> Explanation:
     state = LeadScore.objects.select_related("score").filter(lead_id=lead_id, score=score).first()
     engagement = state.engagement_at(now) if state else 0.0
     result = Explanation(state=state, score=score, engagement=engagement)
-    events = list(
-        ScoreEvent.objects.filter(lead_id=lead_id, score=score)
-        .select_related("rule")
-        .order_by("-occurred_at", "-id")
+    spec = contributions.spec_of(score.pk)
+    events = contributions.rows(spec, lead_id=lead_id) if spec else []
+    names: dict[int | None, str] = dict(
+        EngagementRule.objects.filter(score=score).values_list("pk", "name")
     )
     h, t = score.half_life_seconds, now.timestamp()
     totals: dict[int | None, RuleTotal] = {}
     for event in events:
-        name = event.rule.name if event.rule else "—"
-        total = totals.setdefault(event.rule_id, RuleTotal(name))
+        total = totals.setdefault(event.rule_id, RuleTotal(names.get(event.rule_id, "—")))
         total.count += 1
         total.points += event.points
         total.now_worth += decay.decayed(event.points, event.at, t, h)
@@ -116,7 +115,7 @@ def explain(lead_id: int, score: Score, now: datetime) -> Explanation:
     result.latest = [
         ExplainedEvent(
             event=e,
-            rule_name=e.rule.name if e.rule else "—",
+            rule_name=names.get(e.rule_id, "—"),
             now_worth=decay.decayed(e.points, e.at, t, h),
             label=engine.label_of(data.get(e.activity_id) or {}),
         )
@@ -128,18 +127,19 @@ def explain(lead_id: int, score: Score, now: datetime) -> Explanation:
 def velocity(score: Score, now: datetime, *, days: float, limit: int = 50) -> list[dict[str, Any]]:
     """Leads that gained the most engagement points in the last ``days``: "hot now".
 
-    The leads with any event in the window come from ``LeadScore.last_event_at`` (an index
-    range); their events are then summed through the per-lead index."""
+    The leads with any contribution in the window come from ``LeadScore.last_event_at`` (an
+    index range); their contributions are then summed through the per-lead indexes."""
     since = now - timedelta(days=days)
+    spec = contributions.spec_of(score.pk)
+    if spec is None:
+        return []
     recent = LeadScore.objects.filter(score=score, last_event_at__gte=since).values("lead_id")
-    rows: Any = (
-        ScoreEvent.objects.filter(score=score, occurred_at__gte=since, lead_id__in=recent)
-        .values("lead_id")
-        .annotate(gained=Sum("points"))
-        .filter(gained__gt=0)
-        .order_by("-gained", "lead_id")[:limit]
+    gained = contributions.gained(spec, since, lead_id__in=recent)
+    ranked = sorted(
+        ((lead_id, points) for lead_id, points in gained.items() if points > 0),
+        key=lambda item: (-item[1], item[0]),
     )
-    return list(rows)
+    return [{"lead_id": lead_id, "gained": points} for lead_id, points in ranked[:limit]]
 
 
 @dataclass

@@ -2,10 +2,11 @@
 
 Each batch (``batch_size`` leads by id) runs in its own transaction: it makes sure every lead
 has a row, locks the batch's rows (so the ingestion path waits for this batch rather than
-writing into it), rebuilds the batch's score events with one INSERT … SELECT that reads the
-batch's activities once (a column per rule) and applies the caps with window functions exactly
-as ``rules.CapUsage`` does (order of recording; uncapped rules skip the windows), then writes
-g and fit with one UPDATE. Readers keep reading the old values until each batch commits; the
+writing into it), rebuilds the batch's stored events of capped rules with one INSERT … SELECT
+that reads the batch's activities once (a column per rule) and applies the caps with window
+functions exactly as ``rules.CapUsage`` does (order of recording), sums every contribution
+(stored, and computed for uncapped rules: contributions.py) with one aggregate, then writes g
+and fit with one UPDATE. Readers keep reading the old values until each batch commits; the
 lead table itself is only read.
 """
 
@@ -20,52 +21,16 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, F, FloatField, Func, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.functions import TruncDate
 
 from kakehashi.leads.models import Lead
 from kakehashi.timeline.models import Activity
 
-from . import decay, engine, rules
+from . import contributions, decay, engine, rules
+from .contributions import EpochSeconds, rule_q
 
-LOOKUPS = {"equals": "iexact", "contains": "icontains", "starts_with": "istartswith"}
 NO_CAP = 2_147_483_647
-
-
-class EpochSeconds(Func):
-    """A timestamp as Unix seconds (float), the ``at`` the decay arithmetic uses."""
-
-    output_field = FloatField()
-
-    def as_postgresql(self, compiler: Any, conn: Any, **extra: Any) -> Any:
-        return self.as_sql(
-            compiler,
-            conn,
-            template="CAST(EXTRACT(EPOCH FROM %(expressions)s) AS DOUBLE PRECISION)",
-            **extra,
-        )
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(
-            compiler,
-            connection,
-            template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)",
-            **extra,
-        )
-
-
-def rule_q(rule: rules.EngagementRuleSpec) -> Q:
-    """The activities ``rule`` matches, as a condition (the SQL twin of ``rule.matches``)."""
-    q = Q(kind=rule.kind) if "." in rule.kind else Q(kind__startswith=rule.kind + ".")
-    for condition in rule.conditions:
-        path = "__".join(["data", *condition.key.split(".")])
-        q &= Q(**{f"{path}__{LOOKUPS[condition.op]}": condition.value})
-    return q
-
-
-def matching_activities(rule: rules.EngagementRuleSpec, scope: dict[str, Any]) -> Any:
-    """The activities ``rule`` matches, as a queryset."""
-    return Activity.objects.filter(**scope).filter(rule_q(rule)).order_by()
 
 
 def _base_sql(
@@ -139,21 +104,10 @@ WHERE given > 0
 def events_insert_sql(
     score_id: int, rules_: Sequence[rules.EngagementRuleSpec], scope: dict[str, Any]
 ) -> tuple[str, list[Any]]:
-    """One INSERT … SELECT of the scope's score events: the activities are read once (one
-    column per rule), uncapped rules give their points as they are, and only capped rules
-    go through the window functions that apply the caps in order of recording."""
+    """One INSERT … SELECT of the scope's score events for capped rules: the activities are
+    read once (one column per rule) and the window functions apply the caps in order of
+    recording. (Uncapped rules keep no events: contributions.py computes them.)"""
     base, params = _base_sql(rules_, scope)
-    indexed = list(enumerate(rules_))
-    selects = []
-    plain = [(i, r) for i, r in indexed if not r.capped]
-    capped = [(i, r) for i, r in indexed if r.capped]
-    if plain:
-        selects.append(
-            "SELECT lead_id, rule_id, activity_id, kind, occurred_at, day, at, "
-            f"sgn * mag AS points FROM ({_rule_rows(plain)}) u"
-        )
-    if capped:
-        selects.append(_capped_sql(_rule_rows(capped)))
     sql = (
         "INSERT INTO scoring_scoreevent "
         "(lead_id, score_id, rule_id, activity_id, kind, occurred_at, day, at, points) "
@@ -161,18 +115,11 @@ def events_insert_sql(
         # SQLite computes it per branch, with the same result.
         f"WITH base AS ({base}) "
         f"SELECT lead_id, {int(score_id)}, rule_id, activity_id, kind, occurred_at, day, at, "
-        f"points FROM ({' UNION ALL '.join(selects)}) ev"
+        f"points FROM ({_capped_sql(_rule_rows(list(enumerate(rules_))))}) ev"
     )
     return sql, params
 
 
-# Σ points·2^((at − epoch)/h) in SQL (parameters: epoch, half-life), as decay.contribution.
-DECAYED_SUM = "SUM(points * POWER(CAST(2.0 AS DOUBLE PRECISION), (at - %s) / %s))"
-DECAYED_SUMS = f"""
-SELECT lead_id, {DECAYED_SUM}, MAX(occurred_at)
-FROM scoring_scoreevent WHERE score_id = %s AND lead_id >= %s AND lead_id <= %s
-GROUP BY lead_id
-"""
 ENSURE_ROWS = """
 INSERT INTO scoring_leadscore (lead_id, score_id, g, fit_points, fit_grade, rules_version, updated_at)
 SELECT id, %s, 0.0, 0, 'D', 0, %s FROM leads_lead WHERE id >= %s AND id <= %s
@@ -223,11 +170,11 @@ def recompute_range(spec: engine.ScoreSpec, first: int, last: int, now: datetime
             "DELETE FROM scoring_scoreevent WHERE score_id = %s AND lead_id >= %s AND lead_id <= %s",
             [spec.id, first, last],
         )
-        if spec.engagement:
+        capped = [rule for rule in spec.engagement if rule.capped]
+        if capped:
             scope = {"lead_id__gte": first, "lead_id__lte": last, "occurred_at__lte": horizon}
-            cursor.execute(*events_insert_sql(spec.id, spec.engagement, scope))
-        cursor.execute(DECAYED_SUMS, [spec.epoch, spec.half_life, spec.id, first, last])
-        sums = {lead_id: (g or 0.0, latest) for lead_id, g, latest in cursor.fetchall()}
+            cursor.execute(*events_insert_sql(spec.id, capped, scope))
+        sums = contributions.decayed_sums(spec, lead_id__gte=first, lead_id__lte=last)
         rows: list[Row] = []
         leads = Lead.objects.filter(pk__gte=first, pk__lte=last).values(*engine.PROFILE_VALUES)
         for lead in leads:

@@ -64,3 +64,11 @@ def rules_changed(score: Score) -> None:
 
 
 __all__ = ["actions", "engagement", "fit", "make_score", "recompute", "standard_score"]
+
+
+def contributed(score: Score, **scope: Any) -> list[tuple[int, int | None, int]]:
+    """(activity, rule, points) of every contribution to ``score``, stored or computed."""
+    from kakehashi.scoring import contributions
+
+    spec = engine.load_specs([score.pk])[0]
+    return sorted((c.activity_id, c.rule_id, c.points) for c in contributions.rows(spec, **scope))

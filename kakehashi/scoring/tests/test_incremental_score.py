@@ -6,11 +6,12 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from kakehashi.scoring import contributions, engine
 from kakehashi.scoring.models import LeadScore, ScoreEvent
 from kakehashi.testing import PersonaTestCase
 from kakehashi.timeline.actions import record
 
-from .factories import engagement, make_score, recompute, standard_score
+from .factories import contributed, engagement, make_score, recompute, standard_score
 
 
 class IncrementalScoreTests(PersonaTestCase):
@@ -42,8 +43,7 @@ class IncrementalScoreTests(PersonaTestCase):
     def test_daily_cap_stops_at_fifteen_points_a_day(self):
         for _ in range(3):
             self.view("/pricing", days_ago=0)
-        events = ScoreEvent.objects.filter(lead=self.lead).order_by("activity_id")
-        self.assertEqual([e.points for e in events], [10, 5])
+        self.assertEqual([p for _a, _r, p in contributed(self.score)], [10, 5])
         self.assertAlmostEqual(self.state().engagement_at(self.now), 15.0, places=6)
 
     def test_negative_points_with_a_total_cap(self):
@@ -51,10 +51,18 @@ class IncrementalScoreTests(PersonaTestCase):
         for _ in range(4):
             self.view("/careers", days_ago=0)
         self.assertAlmostEqual(self.state().engagement_at(self.now), 0.0, places=6)
+        self.assertEqual(sorted(p for _a, _r, p in contributed(self.score)), [-5, -5, 10])
+
+    def test_only_capped_rules_keep_events_and_the_others_are_computed_from_the_timeline(self):
+        self.view("/pricing", days_ago=0)
+        record(kind="email.clicked", lead=self.lead, occurred_at=self.now, data={"url": "x"})
         self.assertEqual(
-            sorted(ScoreEvent.objects.filter(lead=self.lead).values_list("points", flat=True)),
-            [-5, -5, 10],
+            list(ScoreEvent.objects.values_list("rule__name", "points")), [("Pricing", 10)]
         )
+        self.assertEqual(sorted(p for _a, _r, p in contributed(self.score)), [3, 10])
+        spec = engine.load_specs([self.score.pk])[0]
+        g, _latest = contributions.decayed_sums(spec, lead_id=self.lead.pk)[self.lead.pk]
+        self.assertAlmostEqual(g / LeadScore.objects.get(lead=self.lead).g, 1.0, places=9)
 
     def test_unmatched_activities_cost_no_query(self):
         from django.db import connection
@@ -62,8 +70,6 @@ class IncrementalScoreTests(PersonaTestCase):
 
         with CaptureQueriesContext(connection) as with_scoring:
             record(kind="call.logged", lead=self.lead, occurred_at=self.now, data={})
-        from kakehashi.scoring import engine
-
         engine.ENABLED = False
         try:
             with CaptureQueriesContext(connection) as without:
@@ -82,13 +88,13 @@ class IncrementalScoreTests(PersonaTestCase):
             kind="form.submitted", lead=self.lead, occurred_at=self.now, data={"form": "資料請求"}
         )
         before = self.state().engagement_at(self.now)
-        events_before = sorted(ScoreEvent.objects.values_list("activity_id", "rule_id", "points"))
+        events_before = contributed(self.score)
+        self.assertEqual(len(events_before), 6)  # pricing 10+5 and 10, careers, e-mail, form
         LeadScore.objects.update(g=0)
         ScoreEvent.objects.all().delete()
         recompute(self.score)
         self.assertAlmostEqual(self.state().engagement_at(self.now), before, places=6)
-        events_after = sorted(ScoreEvent.objects.values_list("activity_id", "rule_id", "points"))
-        self.assertEqual(events_after, events_before)
+        self.assertEqual(contributed(self.score), events_before)
         self.assertEqual(self.state().fit_points, 10)
 
 
@@ -117,11 +123,12 @@ class PreparedScoreUpdateTests(PersonaTestCase):
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM pg_prepared_statements"
-                " WHERE statement LIKE 'WITH lead_score AS%%'"
+                " WHERE statement LIKE '%%SET g = scoring_leadscore.g + excluded.g%%'"
             )
             self.assertEqual(cursor.fetchone()[0], 1)
-        events = ScoreEvent.objects.filter(lead=self.lead)
-        self.assertEqual(events.count(), 8)
+        spec = engine.load_specs([self.score.pk])[0]
+        events = contributions.rows(spec, lead_id=self.lead.pk)
+        self.assertEqual(len(events), 8)
         state = LeadScore.objects.get(lead=self.lead, score=self.score)
         expected = sum(e.points * 0.5 ** ((self.now - e.occurred_at).total_seconds() / (7 * 86400))
                        for e in events)  # fmt: skip

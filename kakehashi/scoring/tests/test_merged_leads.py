@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from kakehashi.scoring.models import LeadScore, ScoreEvent
+from kakehashi.scoring.models import LeadScore
 from kakehashi.testing import PersonaTestCase
 from kakehashi.timeline.actions import record
 from kakehashi.timeline.models import Activity
 
-from .factories import standard_score
+from .factories import contributed, standard_score
 
 
 class MergedLeadTests(PersonaTestCase):
@@ -27,6 +27,5 @@ class MergedLeadTests(PersonaTestCase):
         state = LeadScore.objects.select_related("score").get(lead=survivor, score=score)
         self.assertAlmostEqual(state.engagement_at(now), 28, places=4)
         self.assertEqual(
-            sorted(ScoreEvent.objects.filter(lead=survivor).values_list("points", flat=True)),
-            [3, 25],
+            sorted(p for _a, _r, p in contributed(score, lead_id=survivor.pk)), [3, 25]
         )

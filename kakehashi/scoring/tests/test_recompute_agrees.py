@@ -11,10 +11,10 @@ from hypothesis.extra.django import TestCase
 
 from kakehashi.leads import actions as lead_actions
 from kakehashi.scoring import engine
-from kakehashi.scoring.models import LeadScore, ScoreEvent
+from kakehashi.scoring.models import LeadScore
 from kakehashi.timeline.actions import record
 
-from .factories import recompute, standard_score
+from .factories import contributed, recompute, standard_score
 
 KINDS = [
     ("page.viewed", {"url": "https://example.jp/pricing"}),
@@ -56,7 +56,7 @@ class RecomputeAgreesTests(TestCase):
             for row in LeadScore.objects.select_related("score").filter(score=score)
         }
         latest = dict(LeadScore.objects.filter(score=score).values_list("lead_id", "last_event_at"))
-        events = sorted(ScoreEvent.objects.values_list("activity_id", "rule_id", "points"))
+        events = contributed(score)
         recompute(score)
         after = {
             row.lead_id: row.engagement_at(now)
@@ -72,7 +72,5 @@ class RecomputeAgreesTests(TestCase):
         self.assertEqual(
             {k: v for k, v in rebuilt.items() if v}, {k: v for k, v in latest.items() if v}
         )
-        self.assertEqual(
-            sorted(ScoreEvent.objects.values_list("activity_id", "rule_id", "points")), events
-        )
+        self.assertEqual(contributed(score), events)
         engine.invalidate()
