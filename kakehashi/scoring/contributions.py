@@ -11,13 +11,25 @@ and the decayed sum of what it returns is the lead's engagement ``g``.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import reduce
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, FloatField, Func, IntegerField, Q, Value
+from django.db.models import (
+    Case,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Q,
+    Value,
+    When,
+)
 from django.utils.dateparse import parse_datetime
 
 from kakehashi.timeline.models import Activity
@@ -152,16 +164,55 @@ def _aware(value: Any) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def per_activity_sql(spec: engine.ScoreSpec, **scope: Any) -> tuple[str, list[Any]]:
+    """SELECT of (lead_id, occurred_at, at, points) per contributing activity, all rules
+    together: the activities are read once (a CASE per uncapped rule) rather than once per
+    rule, for the sums that need no rule (``g``, velocity)."""
+    stored = (
+        ScoreEvent.objects.filter(score_id=spec.id, **scope)
+        .order_by()
+        .values_list("lead_id", "occurred_at", "at", "points")
+        .query.sql_with_params()
+    )
+    uncapped = [rule for rule in spec.engagement if not rule.capped]
+    if not uncapped:
+        return stored[0], list(stored[1])
+    horizon = decay.horizon(datetime.fromtimestamp(spec.epoch, tz=UTC), spec.half_life)
+    conditions = [rule_q(rule) for rule in uncapped]
+    points = reduce(
+        operator.add,
+        [
+            Case(When(q, then=Value(int(rule.points))), default=Value(0))
+            for q, rule in zip(conditions, uncapped, strict=True)
+        ],
+    )
+    computed = (
+        Activity.objects.filter(lead_id__isnull=False, occurred_at__lte=horizon, **scope)
+        .filter(reduce(operator.or_, conditions))
+        .annotate(
+            at_=EpochSeconds(F("occurred_at")),
+            points_=ExpressionWrapper(points, output_field=IntegerField()),
+        )
+        .order_by()
+        .values_list("lead_id", "occurred_at", "at_", "points_")
+        .query.sql_with_params()
+    )
+    return (
+        f"SELECT * FROM ({stored[0]}) s UNION ALL SELECT * FROM ({computed[0]}) a",
+        [*stored[1], *computed[1]],
+    )
+
+
 def gained(spec: engine.ScoreSpec, since: datetime, **scope: Any) -> dict[int, int]:
     """Points gained per lead since ``since`` (before decay): the score's velocity."""
-    query, params = sql(spec, occurred_at__gte=since, **scope)
+    query, params = per_activity_sql(spec, occurred_at__gte=since, **scope)
     found = _fetch(f"SELECT lead_id, SUM(points) FROM ({query}) x GROUP BY lead_id", params)
     return {lead_id: int(points or 0) for lead_id, points in found}
 
 
 def decayed_sums(spec: engine.ScoreSpec, **scope: Any) -> dict[int, tuple[float, Any]]:
     """Per lead: Σ points·2^((at − epoch)/h), which is ``g``, and the latest contribution."""
-    query, params = sql(spec, **scope)
+    query, params = per_activity_sql(spec, **scope)
     found = _fetch(
         f"SELECT lead_id, {DECAYED_SUM}, MAX(occurred_at) FROM ({query}) x GROUP BY lead_id",
         [spec.epoch, spec.half_life, *params],

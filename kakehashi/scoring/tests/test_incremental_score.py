@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from kakehashi.scoring import contributions, engine
+from kakehashi.scoring import contributions, engine, queries
 from kakehashi.scoring.models import LeadScore, ScoreEvent
 from kakehashi.testing import PersonaTestCase
 from kakehashi.timeline.actions import record
@@ -63,6 +63,24 @@ class IncrementalScoreTests(PersonaTestCase):
         spec = engine.load_specs([self.score.pk])[0]
         g, _latest = contributions.decayed_sums(spec, lead_id=self.lead.pk)[self.lead.pk]
         self.assertAlmostEqual(g / LeadScore.objects.get(lead=self.lead).g, 1.0, places=9)
+
+    def test_an_activity_two_uncapped_rules_match_counts_for_both_in_a_recompute(self):
+        score = make_score("Docs")
+        engagement(score, "page", 1, name="Any page")
+        engagement(score, "page.viewed", 4, "url contains /docs", name="Docs")
+        for days_ago in (0, 2):
+            self.view("/docs/start", days_ago=days_ago)
+        self.view("/about", days_ago=1)
+        state = LeadScore.objects.select_related("score").get(lead=self.lead, score=score)
+        before = state.engagement_at(self.now)
+        self.assertEqual(sorted(p for _a, _r, p in contributed(score)), [1, 1, 1, 4, 4])
+        LeadScore.objects.filter(score=score).update(g=0)
+        recompute(score)
+        state = LeadScore.objects.select_related("score").get(lead=self.lead, score=score)
+        self.assertAlmostEqual(state.engagement_at(self.now), before, places=6)
+        self.assertAlmostEqual(before, 5 + 0.5 ** (1 / 7) + 5 * 0.5 ** (2 / 7), places=4)
+        hot = queries.velocity(score, self.now, days=1.5)
+        self.assertEqual(hot, [{"lead_id": self.lead.pk, "gained": 6}])
 
     def test_unmatched_activities_cost_no_query(self):
         from django.db import connection
