@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from unittest import mock
 
 from django.core import mail
 from django.db import connection
@@ -94,6 +95,12 @@ class ForecastTests(PersonaTestCase):
 
 class TaskTests(PersonaTestCase):
     def test_my_tasks_split_overdue_today_and_upcoming_and_the_digest_mails_them(self):
+        # At noon, local time: late in the evening "today at 23:00" would already be overdue.
+        noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+        with mock.patch("django.utils.timezone.now", return_value=noon):
+            self._split_and_digest()
+
+    def _split_and_digest(self):
         now = timezone.now()
         local = timezone.localtime(now)
         make = lambda title, due: actions.create_task(kind="call", title=title, due_at=due, owner=self.sato,  # noqa: E731
