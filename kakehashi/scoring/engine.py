@@ -1,9 +1,11 @@
 """Scores move inside the transaction that records each activity (forward decay, O(1)).
 
-``activity_recorded`` fires inside ``timeline.record``'s transaction. For each active score whose
-engagement rules match, one upsert adds ``points·2^((t − t0)/h)`` to the lead's ``g``; capped
-rules' points are also kept as events, in the same statement (contributions.py computes the
-others when read). Activities no rule matches cost no query.
+Scoring happens inside ``timeline.record``'s transaction. For each active score whose
+engagement rules match, ``points·2^((t − t0)/h)`` is added to the lead's ``g``. When only
+uncapped rules match, that UPDATE travels with the lead's own update in one statement
+(``companions``, a ``timeline.signals.companion_writers`` entry). Otherwise the
+``activity_recorded`` receiver runs one upsert, which also keeps capped rules' points as events
+(contributions.py computes the others when read). Activities no rule matches cost no query.
 
 Rules are cached per process for ``SNAPSHOT_SECONDS``. A write made with an outdated snapshot is
 refused by the version guard on the upsert (the row carries the rules version it was computed
@@ -27,7 +29,7 @@ from django.utils import timezone
 from kakehashi.lib import pgcursor
 from kakehashi.lib.refreshed import Refreshed
 from kakehashi.timeline.models import Activity
-from kakehashi.timeline.signals import activity_recorded
+from kakehashi.timeline.signals import Companion, activity_recorded, companion_writers
 
 from . import decay, rules
 
@@ -39,9 +41,12 @@ SNAPSHOT_SECONDS = 5.0
 FIT_KINDS = frozenset({"lead.created", "lead.updated"})
 # Kinds after which the lead's whole score is rebuilt from its timeline (a merge moved activities).
 REBUILD_KINDS = frozenset({"lead.merged"})
+SCORED_BY_RECEIVER = FIT_KINDS | REBUILD_KINDS
 LABEL_KEYS = ("url", "form", "event", "subject", "title")
 # Scoring on the ingestion path can be switched off (the benchmark's "off" run).
 ENABLED = True
+# Set on an activity by ``companions``: the scores its upsert already moved.
+ALONG = "_scored_along"
 
 
 @dataclass(frozen=True)
@@ -176,6 +181,16 @@ SET g = scoring_leadscore.g + excluded.g, updated_at = excluded.updated_at,
       THEN excluded.last_event_at ELSE scoring_leadscore.last_event_at END
 WHERE scoring_leadscore.rules_version = excluded.rules_version
 """
+# The companion's write: most leads have their row, and a plain UPDATE skips the insert attempt
+# and the tuple lock of an upsert. No row (or another rules version) updates nothing, and the
+# receiver then runs the upsert (which inserts, or finds the rules stale).
+ADD = """
+UPDATE scoring_leadscore
+SET g = g + %s, updated_at = %s,
+    last_event_at = CASE WHEN last_event_at IS NULL OR last_event_at < %s
+                         THEN %s ELSE last_event_at END
+WHERE lead_id = %s AND score_id = %s AND rules_version = %s
+"""
 REFIT = """
 INSERT INTO scoring_leadscore (lead_id, score_id, g, fit_points, fit_grade, rules_version, updated_at)
 VALUES (%s, %s, 0.0, %s, %s, %s, %s)
@@ -258,6 +273,40 @@ def _apply(score: ScoreSpec, lead: Lead, activity: Activity, matched: list[Any])
     _write(head, events)
 
 
+def companions(activity: Activity) -> list[Companion]:
+    """The updates of g for scores whose matching rules are all uncapped, to travel with the
+    lead's update in one round trip (``timeline.signals.companion_writers``). The receiver
+    below scores the rest: capped rules (they read what was given before), fit changes,
+    rebuilds, and a score whose update found no row or a row computed with other rules."""
+    lead = activity.lead
+    if not ENABLED or lead is None or activity.kind in SCORED_BY_RECEIVER:
+        return []
+    along: set[int] = set()
+    setattr(activity, ALONG, along)
+    result = []
+    for score in snapshot().scores:
+        matched = rules.matching(score.engagement, activity.kind, activity.data)
+        if not matched or any(rule.capped for rule in matched):
+            continue
+        at = activity.occurred_at.timestamp()
+        if not decay.in_horizon(at, score.epoch, score.half_life):
+            along.add(score.id)
+            continue
+        delta = decay.contribution(sum(r.points for r in matched), at, score.epoch, score.half_life)
+        last = connection.ops.adapt_datetimefield_value(activity.occurred_at)
+        params = [delta, timezone.now(), last, last, lead.pk, score.id, score.version]
+
+        def done(count: int, score_id: int = score.id) -> None:
+            if count:
+                along.add(score_id)
+
+        result.append(Companion(ADD, params, done))
+    return result
+
+
+companion_writers.append(companions)
+
+
 def _write(head: list[Any], events: list[list[Any]]) -> None:
     """Add to g (guarded by the rules version) and keep the capped rules' events: one round
     trip on PostgreSQL, two on SQLite (no data-modifying CTEs there, but no network either)."""
@@ -319,7 +368,10 @@ def score_activity(activity: Activity) -> None:
             for score in snap.scores:
                 _refit(score, leads)
         return
+    along: set[int] = getattr(activity, ALONG, set())
     for score in snap.scores:
+        if score.id in along:
+            continue
         try:
             _score_one(score, activity, lead)
         except StaleRules:

@@ -6,13 +6,14 @@ import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+
+from kakehashi.lib import pgcursor
 
 from . import kinds
 from .models import Activity, Department, Note
-from .signals import activity_recorded
+from .signals import Companion, activity_recorded, companion_writers
 
 if TYPE_CHECKING:
     from kakehashi.accounts.models import User
@@ -73,19 +74,54 @@ def record(
                 return Activity.objects.get(idempotency_key=idempotency_key)
         else:
             activity.save()
-        if lead is not None and not kinds.get(kind).audit:
-            _touch_lead(lead, activity.occurred_at)
+        touch = lead if lead is not None and not kinds.get(kind).audit else None
+        companions = [c for writer in companion_writers for c in writer(activity)]
+        _write_along(touch, activity.occurred_at, companions)
         activity_recorded.send(sender=Activity, activity=activity)
     return activity
 
 
-def _touch_lead(lead: Lead, occurred_at: datetime) -> None:
-    # Conditional UPDATE: concurrent writers can only move last_activity_at forward.
-    type(lead).objects.filter(pk=lead.pk).filter(
-        Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=occurred_at)
-    ).update(last_activity_at=occurred_at)
-    if lead.last_activity_at is None or lead.last_activity_at < occurred_at:
-        lead.last_activity_at = occurred_at
+# Conditional UPDATE: concurrent writers can only move last_activity_at forward.
+TOUCH = (
+    "UPDATE {table} SET last_activity_at = %s "
+    "WHERE id = %s AND (last_activity_at IS NULL OR last_activity_at < %s)"
+)
+
+
+def _write_along(lead: Lead | None, occurred_at: datetime, companions: list[Companion]) -> None:
+    """Move the lead's ``last_activity_at`` forward and make the companions' writes: one
+    statement on PostgreSQL (sent on a server-bound cursor, so it is prepared), one each on
+    SQLite (no data-modifying CTEs there, but no network either)."""
+    parts: list[tuple[str, list[Any]]] = [(c.sql, c.params) for c in companions]
+    if lead is not None:
+        at = connection.ops.adapt_datetimefield_value(occurred_at)
+        touch = (TOUCH.format(table=type(lead)._meta.db_table), [at, lead.pk, at])
+        if lead.last_activity_at is None or lead.last_activity_at < occurred_at:
+            lead.last_activity_at = occurred_at
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            if lead is not None:
+                cursor.execute(*touch)
+            for companion in companions:
+                cursor.execute(companion.sql, companion.params)
+                companion.done(cursor.rowcount)
+        return
+    if not companions:
+        if lead is not None:
+            with pgcursor.server_bound() as raw:
+                raw.execute(*touch)
+        return
+    ctes = [f"c{i} AS ({sql} RETURNING 1)" for i, (sql, _p) in enumerate(parts)]
+    params = [value for _sql, p in parts for value in p]
+    if lead is not None:
+        ctes.insert(0, f"touched AS ({touch[0]})")
+        params = [*touch[1], *params]
+    counts = ", ".join(f"(SELECT count(*) FROM c{i})" for i in range(len(parts)))
+    with pgcursor.server_bound() as raw:
+        raw.execute(f"WITH {', '.join(ctes)} SELECT {counts}", params)
+        row = raw.fetchone()
+    for companion, count in zip(companions, row, strict=True):
+        companion.done(int(count))
 
 
 @transaction.atomic

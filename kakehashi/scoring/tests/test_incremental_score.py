@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db.models import F
 from django.utils import timezone
 
 from kakehashi.scoring import contributions, engine, queries
-from kakehashi.scoring.models import LeadScore, ScoreEvent
+from kakehashi.scoring.models import EngagementRule, LeadScore, Score, ScoreEvent
 from kakehashi.testing import PersonaTestCase
 from kakehashi.timeline.actions import record
 
@@ -82,6 +83,22 @@ class IncrementalScoreTests(PersonaTestCase):
         hot = queries.velocity(score, self.now, days=1.5)
         self.assertEqual(hot, [{"lead_id": self.lead.pk, "gained": 6}])
 
+    def test_a_lead_without_a_score_row_gets_one_from_its_first_activity(self):
+        LeadScore.objects.filter(lead=self.lead).delete()
+        record(kind="email.clicked", lead=self.lead, occurred_at=self.now, data={"url": "x"})
+        self.assertAlmostEqual(self.state().engagement_at(self.now), 3.0, places=6)
+        self.assertEqual(self.state().fit_points, 10)
+
+    def test_an_activity_scored_with_outdated_rules_is_scored_again_with_the_new_ones(self):
+        engine.snapshot()  # this process holds the rules as they are now
+        # Another process edits a rule and its recompute runs; this process's rules are older.
+        EngagementRule.objects.filter(score=self.score, name="Any e-mail").update(points=7)
+        Score.objects.filter(pk=self.score.pk).update(rules_version=F("rules_version") + 1)
+        recompute(self.score)
+        self.assertEqual(self.state().rules_version, self.score.rules_version + 1)
+        record(kind="email.clicked", lead=self.lead, occurred_at=self.now, data={"url": "x"})
+        self.assertAlmostEqual(self.state().engagement_at(self.now), 7.0, places=6)
+
     def test_unmatched_activities_cost_no_query(self):
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
@@ -141,8 +158,10 @@ class PreparedScoreUpdateTests(PersonaTestCase):
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM pg_prepared_statements"
-                " WHERE statement LIKE '%%SET g = scoring_leadscore.g + excluded.g%%'"
+                " WHERE statement LIKE '%%UPDATE leads_lead SET last_activity_at%%'"
+                " AND statement LIKE '%%SET g = g + %%'"
             )
+            # The lead's update and the score's travel as one statement, prepared once.
             self.assertEqual(cursor.fetchone()[0], 1)
         spec = engine.load_specs([self.score.pk])[0]
         events = contributions.rows(spec, lead_id=self.lead.pk)
