@@ -99,24 +99,28 @@ def spec_of(score_id: int) -> engine.ScoreSpec | None:
     return found[0] if found else None
 
 
+def _stored(spec: engine.ScoreSpec, columns: Sequence[str], scope: dict[str, Any]) -> Any:
+    """The score's stored events (capped rules) in ``scope``, as (SQL, parameters)."""
+    events = ScoreEvent.objects.filter(score_id=spec.id, **scope).order_by()
+    return events.values_list(*columns).query.sql_with_params()
+
+
+def _activities(spec: engine.ScoreSpec, scope: dict[str, Any]) -> dict[str, Any]:
+    """``scope`` for the activities the score can count: a lead's, and within its horizon."""
+    horizon = decay.horizon(datetime.fromtimestamp(spec.epoch, tz=UTC), spec.half_life)
+    return {"lead_id__isnull": False, "occurred_at__lte": horizon, **scope}
+
+
 def sql(spec: engine.ScoreSpec, **scope: Any) -> tuple[str, list[Any]]:
     """SELECT of the score's contributions (``COLUMNS``) for activities in ``scope``: Django
     filter arguments on ``lead_id`` and ``occurred_at``, which both tables have."""
-    stored = (
-        ScoreEvent.objects.filter(score_id=spec.id, **scope)
-        .order_by()
-        .values_list(*COLUMNS)
-        .query.sql_with_params()
-    )
+    stored = _stored(spec, COLUMNS, scope)
     parts, params = [stored[0]], list(stored[1])
-    horizon = decay.horizon(datetime.fromtimestamp(spec.epoch, tz=UTC), spec.half_life)
     for rule in spec.engagement:
         if rule.capped:
             continue
         computed = (
-            matching_activities(
-                rule, {"lead_id__isnull": False, "occurred_at__lte": horizon, **scope}
-            )
+            matching_activities(rule, _activities(spec, scope))
             .annotate(
                 rule_id_=Value(int(rule.id), output_field=IntegerField()),
                 at_=EpochSeconds(F("occurred_at")),
@@ -146,7 +150,7 @@ def _fetch(query: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
 
 
 def rows(spec: engine.ScoreSpec, **scope: Any) -> list[Contribution]:
-    """Newest first."""
+    """Every contribution in ``scope``, one per activity and rule, newest first."""
     query, params = sql(spec, **scope)
     found = _fetch(f"SELECT * FROM ({query}) x ORDER BY occurred_at DESC, activity_id DESC", params)
     result = []
@@ -168,16 +172,10 @@ def per_activity_sql(spec: engine.ScoreSpec, **scope: Any) -> tuple[str, list[An
     """SELECT of (lead_id, occurred_at, at, points) per contributing activity, all rules
     together: the activities are read once (a CASE per uncapped rule) rather than once per
     rule, for the sums that need no rule (``g``, velocity)."""
-    stored = (
-        ScoreEvent.objects.filter(score_id=spec.id, **scope)
-        .order_by()
-        .values_list("lead_id", "occurred_at", "at", "points")
-        .query.sql_with_params()
-    )
+    stored = _stored(spec, ("lead_id", "occurred_at", "at", "points"), scope)
     uncapped = [rule for rule in spec.engagement if not rule.capped]
     if not uncapped:
         return stored[0], list(stored[1])
-    horizon = decay.horizon(datetime.fromtimestamp(spec.epoch, tz=UTC), spec.half_life)
     conditions = [rule_q(rule) for rule in uncapped]
     points = reduce(
         operator.add,
@@ -187,7 +185,7 @@ def per_activity_sql(spec: engine.ScoreSpec, **scope: Any) -> tuple[str, list[An
         ],
     )
     computed = (
-        Activity.objects.filter(lead_id__isnull=False, occurred_at__lte=horizon, **scope)
+        Activity.objects.filter(**_activities(spec, scope))
         .filter(reduce(operator.or_, conditions))
         .annotate(
             at_=EpochSeconds(F("occurred_at")),

@@ -45,7 +45,7 @@ SCORED_BY_RECEIVER = FIT_KINDS | REBUILD_KINDS
 LABEL_KEYS = ("url", "form", "event", "subject", "title")
 # Scoring on the ingestion path can be switched off (the benchmark's "off" run).
 ENABLED = True
-# Set on an activity by ``companions``: the scores its upsert already moved.
+# Set on an activity by ``companions``: the scores whose update went with the lead's.
 ALONG = "_scored_along"
 
 
