@@ -13,6 +13,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from kakehashi.leads.signals import id_ranges, leads_written_in_bulk
+
 from . import engine, mapping, readers
 from . import rows as rowlib
 from .models import ImportRun, SavedMapping
@@ -226,6 +228,8 @@ def execute(run_id: int, *, now: datetime | None = None, progress: Any = None) -
         )  # fmt: skip
         run.refresh_from_db()
         return run
+    if not run.dry_run and result.written:
+        leads_written_in_bulk.send(sender=ImportRun, ranges=id_ranges(result.written))
     ImportRun.objects.filter(pk=run.pk).update(
         status=ImportRun.Status.DONE,
         processed_rows=run.total_rows,

@@ -79,6 +79,8 @@ class Result:
     processed: int = 0
     first_created_id: int | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)
+    # Leads created or changed: their scores are rebuilt afterwards (leads.signals).
+    written: set[int] = field(default_factory=set)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -373,6 +375,8 @@ def _write_chunk(
             )
         )
         result.updated += pre_existing
+    result.written.update(created_ids)
+    result.written.update(lead.pk for lead in changed)
     if changed:
         fields = sorted(
             changed_fields | {"search_text", "sort_name", "updated_at", "last_activity_at"}

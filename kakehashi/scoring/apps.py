@@ -10,7 +10,7 @@ class ScoringConfig(AppConfig):
         # Scores move inside the transaction that records each activity.
         from kakehashi.leads import merge
 
-        from . import engine  # noqa: F401
+        from . import engine, tasks  # noqa: F401
 
         # Scores are derived: the loser's go with it, and `lead.merged` rescores the survivor
         # from the activities it now holds (engine.REBUILD_KINDS).

@@ -185,6 +185,17 @@ def recompute_range(spec: engine.ScoreSpec, first: int, last: int, now: datetime
     return len(rows)
 
 
+def rescore_ranges(ranges: list[tuple[int, int]], *, now: datetime, batch_size: int = 2000) -> int:
+    """Rebuild every active score for the leads in the given id ranges (after a bulk write);
+    returns the leads done."""
+    done = 0
+    for spec in engine.load_specs():
+        for first, last in ranges:
+            for start in range(first, last + 1, batch_size):
+                done += recompute_range(spec, start, min(last, start + batch_size - 1), now)
+    return done
+
+
 def lead_batches(batch_size: int, after: int = 0) -> Any:
     """(first id, last id, count) of consecutive lead-id ranges of ``batch_size`` leads."""
     while True:

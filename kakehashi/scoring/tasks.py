@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+
+from kakehashi.leads.signals import leads_written_in_bulk
 
 from . import engine
 
@@ -21,6 +27,20 @@ def recompute_score_task(score_id: int) -> None:
         recompute.recompute_score(score_id=score_id, now=timezone.now())
     except recompute.Superseded:
         return
+
+
+@db_task()
+def rescore_leads_task(ranges: list[tuple[int, int]]) -> None:
+    from . import recompute
+
+    recompute.rescore_ranges(ranges, now=timezone.now())
+
+
+@receiver(leads_written_in_bulk, dispatch_uid="scoring.on_leads_written_in_bulk")
+def on_leads_written_in_bulk(sender: Any, ranges: list[tuple[int, int]], **kwargs: Any) -> None:
+    """An import wrote leads without recording each change: a worker rescores them (fit from
+    their new fields, engagement from their timeline)."""
+    transaction.on_commit(lambda: rescore_leads_task(ranges))
 
 
 @db_task()

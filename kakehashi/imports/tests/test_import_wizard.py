@@ -83,7 +83,8 @@ class WizardTests(PersonaTestCase):
             response = self.client.post(
                 f"/imports/{run.pk}/map/", self.mapping_data(run, action="import")
             )
-        self.assertEqual(len(callbacks), 1, "handed to the worker after the commit")
+        # Handed to the worker after the commit; the worker then asks for the leads' rescore.
+        self.assertEqual(len(callbacks), 2)
         self.assertRedirects(response, f"/imports/{run.pk}/")
         run.refresh_from_db()
         self.assertEqual(
