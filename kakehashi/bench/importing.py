@@ -123,8 +123,13 @@ def baseline(raw: bytes) -> tuple[int, float]:
         count = insert_rows("leads_lead", BASELINE_COLUMNS, records)
     elapsed = time.perf_counter() - started
     with transaction.atomic(), connection.cursor() as cursor:
-        # The baseline's rows have nothing pointing at them: a plain DELETE removes them.
-        cursor.execute("DELETE FROM leads_lead WHERE id >= %s", [start])
+        if connection.vendor == "postgresql":
+            # The bench database is ours: a DELETE checked every table that points at leads
+            # for each of the 100k rows (11 s); the tables were empty before the baseline.
+            cursor.execute("TRUNCATE leads_lead CASCADE")
+        else:
+            # The baseline's rows have nothing pointing at them: a plain DELETE removes them.
+            cursor.execute("DELETE FROM leads_lead WHERE id >= %s", [start])
     return count, elapsed
 
 
