@@ -1,4 +1,5 @@
-"""Thin huey tasks: recompute after rule changes, keep epochs fresh, retrain weekly."""
+"""Thin huey tasks: recompute after rule changes, rescore the leads an import wrote, keep epochs
+fresh, retrain weekly."""
 
 from __future__ import annotations
 
