@@ -63,28 +63,23 @@ def baseline(spec: engine.ScoreSpec, now: datetime) -> tuple[float, dict[int, fl
         qs = contributions.matching_activities(rule, scope).annotate(
             at_=contributions.EpochSeconds(F("occurred_at"))
         )
-        sql, inner = qs.values_list("lead_id", "at_", "occurred_at").query.sql_with_params()
-        parts.append(
-            "SELECT r.lead_id, r.at_ AS at, r.occurred_at, CAST(%s AS BIGINT) AS points "
-            f"FROM ({sql}) r"
-        )
+        sql, inner = qs.values_list("lead_id", "at_").query.sql_with_params()
+        parts.append(f"SELECT r.lead_id, r.at_ AS at, CAST(%s AS BIGINT) AS points FROM ({sql}) r")
         params += [rule.points, *inner]
     aggregate = (
-        f"SELECT lead_id, {contributions.DECAYED_SUM}, MAX(occurred_at) "
+        f"SELECT lead_id, {contributions.DECAYED_SUM} "
         f"FROM ({' UNION ALL '.join(parts)}) m GROUP BY lead_id"
     )
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(aggregate, [spec.epoch, spec.half_life, *params])
-        found = {pk: (g or 0.0, latest) for pk, g, latest in cursor.fetchall()}
+        sums = {pk: g or 0.0 for pk, g in cursor.fetchall()}
         fits = LeadScore.objects.filter(score_id=spec.id).values_list(
             "lead_id", "fit_points", "fit_grade"
         )
         rows: list[recompute.Row] = []
         for pk, fit, letter in fits:
-            g, latest = found.get(pk, (0.0, None))
-            rows.append((pk, g, fit, letter, latest))
-        sums = {pk: g for pk, (g, _latest) in found.items()}
+            rows.append((pk, sums.get(pk, 0.0), fit, letter))
         recompute.write_rows(spec.id, spec.version, rows, now)
     return time.perf_counter() - started, sums
 

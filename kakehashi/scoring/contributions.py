@@ -208,14 +208,26 @@ def gained(spec: engine.ScoreSpec, since: datetime, **scope: Any) -> dict[int, i
     return {lead_id: int(points or 0) for lead_id, points in found}
 
 
-def decayed_sums(spec: engine.ScoreSpec, **scope: Any) -> dict[int, tuple[float, Any]]:
-    """Per lead: Σ points·2^((at − epoch)/h), which is ``g``, and the latest contribution."""
+def decayed_sums(spec: engine.ScoreSpec, **scope: Any) -> dict[int, float]:
+    """Per lead: Σ points·2^((at − epoch)/h), which is ``g``."""
     query, params = per_activity_sql(spec, **scope)
     found = _fetch(
-        f"SELECT lead_id, {DECAYED_SUM}, MAX(occurred_at) FROM ({query}) x GROUP BY lead_id",
+        f"SELECT lead_id, {DECAYED_SUM} FROM ({query}) x GROUP BY lead_id",
         [spec.epoch, spec.half_life, *params],
     )
-    return {lead_id: (g or 0.0, latest) for lead_id, g, latest in found}
+    return {lead_id: g or 0.0 for lead_id, g in found}
+
+
+def top_gained(spec: engine.ScoreSpec, since: datetime, limit: int) -> list[tuple[int, int]]:
+    """(lead, points) of the leads that gained the most since ``since``, most first: the
+    activities are found by time (the ``(kind, occurred_at)`` index), whoever they belong to."""
+    query, params = per_activity_sql(spec, occurred_at__gte=since)
+    found = _fetch(
+        f"SELECT lead_id, SUM(points) AS gained FROM ({query}) x GROUP BY lead_id "
+        "HAVING SUM(points) > 0 ORDER BY gained DESC, lead_id LIMIT %s",
+        [*params, limit],
+    )
+    return [(lead_id, int(points)) for lead_id, points in found]
 
 
 def counts_by_rule(

@@ -170,25 +170,17 @@ def fit_of(score: ScoreSpec, profile: Mapping[str, Any]) -> tuple[int, str]:
 # --- SQL: one statement each ------------------------------------------------------------------
 
 UPSERT = """
-INSERT INTO scoring_leadscore
-  (lead_id, score_id, g, fit_points, fit_grade, rules_version, updated_at, last_event_at)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+INSERT INTO scoring_leadscore (lead_id, score_id, g, fit_points, fit_grade, rules_version, updated_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (lead_id, score_id) DO UPDATE
-SET g = scoring_leadscore.g + excluded.g, updated_at = excluded.updated_at,
-    last_event_at = CASE
-      WHEN scoring_leadscore.last_event_at IS NULL
-        OR excluded.last_event_at > scoring_leadscore.last_event_at
-      THEN excluded.last_event_at ELSE scoring_leadscore.last_event_at END
+SET g = scoring_leadscore.g + excluded.g, updated_at = excluded.updated_at
 WHERE scoring_leadscore.rules_version = excluded.rules_version
 """
 # The companion's write: most leads have their row, and a plain UPDATE skips the insert attempt
 # and the tuple lock of an upsert. No row (or another rules version) updates nothing, and the
 # receiver then runs the upsert (which inserts, or finds the rules stale).
 ADD = """
-UPDATE scoring_leadscore
-SET g = g + %s, updated_at = %s,
-    last_event_at = CASE WHEN last_event_at IS NULL OR last_event_at < %s
-                         THEN %s ELSE last_event_at END
+UPDATE scoring_leadscore SET g = g + %s, updated_at = %s
 WHERE lead_id = %s AND score_id = %s AND rules_version = %s
 """
 REFIT = """
@@ -261,8 +253,7 @@ def _apply(score: ScoreSpec, lead: Lead, activity: Activity, matched: list[Any])
     if not awarded:
         return
     delta = decay.contribution(sum(p for _, p in awarded), at, score.epoch, score.half_life)
-    last = connection.ops.adapt_datetimefield_value(activity.occurred_at)
-    head = [lead.pk, score.id, delta, fit_points, letter, score.version, now, last]
+    head = [lead.pk, score.id, delta, fit_points, letter, score.version, now]
     # Only capped rules' points are kept: they depend on what came before. The others are
     # computed from the activity when read (contributions.py).
     events = [
@@ -293,8 +284,7 @@ def companions(activity: Activity) -> list[Companion]:
             along.add(score.id)
             continue
         delta = decay.contribution(sum(r.points for r in matched), at, score.epoch, score.half_life)
-        last = connection.ops.adapt_datetimefield_value(activity.occurred_at)
-        params = [delta, timezone.now(), last, last, lead.pk, score.id, score.version]
+        params = [delta, timezone.now(), lead.pk, score.id, score.version]
 
         def done(count: int, score_id: int = score.id) -> None:
             if count:

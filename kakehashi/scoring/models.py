@@ -238,9 +238,6 @@ class LeadScore(models.Model):
     fit_grade = models.CharField(max_length=1, default="D")
     rules_version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
-    # When the latest activity that gave points happened: "hot now" finds the leads with events
-    # in its window here (100k rows), then sums their events by the lead index.
-    last_event_at = models.DateTimeField(null=True, blank=True)
 
     objects = LeadScoreQuerySet.as_manager()
 
@@ -250,7 +247,6 @@ class LeadScore(models.Model):
         indexes = [
             # "score ≥ T now" and "hottest first" are ranges on g within one score.
             models.Index(fields=["score", "-g"], name="leadscore_score_g_idx"),
-            models.Index(fields=["score", "last_event_at"], name="leadscore_recent_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["lead", "score"], name="leadscore_unique"),
@@ -319,10 +315,12 @@ class ScoreEvent(models.Model):
         verbose_name = _("score event")
         verbose_name_plural = _("score events")
         indexes = [
-            # The explanation, cap usage and velocity all read one lead's events; "hot now"
-            # too, for the leads whose ``LeadScore.last_event_at`` is in its window. (An index
-            # on (score, occurred_at) took half the time of writing events in a recompute.)
+            # The explanation, cap usage and a lead's velocity read one lead's events.
             models.Index(fields=["lead", "score", "-occurred_at"], name="scoreevent_lead_idx"),
+            # "Hot now" reads every lead's events in its window. Only capped rules' points are
+            # stored, so this costs little (when every point was stored, it had taken half the
+            # time of writing events in a recompute).
+            models.Index(fields=["score", "occurred_at"], name="scoreevent_recent_idx"),
         ]
 
     def __str__(self) -> str:

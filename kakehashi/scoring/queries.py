@@ -125,21 +125,12 @@ def explain(lead_id: int, score: Score, now: datetime) -> Explanation:
 
 
 def velocity(score: Score, now: datetime, *, days: float, limit: int = 50) -> list[dict[str, Any]]:
-    """Leads that gained the most engagement points in the last ``days``: "hot now".
-
-    The leads with any contribution in the window come from ``LeadScore.last_event_at`` (an
-    index range); their contributions are then summed through the per-lead indexes."""
-    since = now - timedelta(days=days)
+    """Leads that gained the most engagement points in the last ``days``: "hot now"."""
     spec = contributions.spec_of(score.pk)
     if spec is None:
         return []
-    recent = LeadScore.objects.filter(score=score, last_event_at__gte=since).values("lead_id")
-    gained = contributions.gained(spec, since, lead_id__in=recent)
-    ranked = sorted(
-        ((lead_id, points) for lead_id, points in gained.items() if points > 0),
-        key=lambda item: (-item[1], item[0]),
-    )
-    return [{"lead_id": lead_id, "gained": points} for lead_id, points in ranked[:limit]]
+    top = contributions.top_gained(spec, now - timedelta(days=days), limit)
+    return [{"lead_id": lead_id, "gained": points} for lead_id, points in top]
 
 
 @dataclass

@@ -132,25 +132,22 @@ FOR UPDATE
 UPDATE_CHUNK = 1000
 
 
-Row = tuple[int, float, int, str, Any]  # lead, g, fit points, fit letter, last event time
+Row = tuple[int, float, int, str]  # lead, g, fit points, fit letter
 
 
 def write_rows(score_id: int, version: int, rows: Sequence[Row], now: datetime) -> None:
-    """UPDATE … FROM (VALUES …): g, fit, last event and version for many leads, one statement
-    per chunk."""
-    # A column of NULLs would be text to PostgreSQL; SQLite keeps the value as it came.
-    last = "CAST(v.column5 AS timestamptz)" if connection.vendor == "postgresql" else "v.column5"
+    """UPDATE … FROM (VALUES …): g, fit and version for many leads, one statement per chunk."""
     with connection.cursor() as cursor:
         for start in range(0, len(rows), UPDATE_CHUNK):
             chunk = rows[start : start + UPDATE_CHUNK]
-            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+            values = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
             params: list[Any] = [version, now]
-            for lead_id, g, fit_points, letter, last_event_at in chunk:
-                params.extend([lead_id, float(g), fit_points, letter, last_event_at])
+            for lead_id, g, fit_points, letter in chunk:
+                params.extend([lead_id, float(g), fit_points, letter])
             params.append(score_id)
             cursor.execute(
                 "UPDATE scoring_leadscore SET g = v.column2, fit_points = v.column3, "
-                f"fit_grade = v.column4, last_event_at = {last}, rules_version = %s, "
+                "fit_grade = v.column4, rules_version = %s, "
                 f"updated_at = %s FROM (VALUES {values}) AS v "
                 "WHERE scoring_leadscore.score_id = %s AND scoring_leadscore.lead_id = v.column1",
                 params,
@@ -179,8 +176,7 @@ def recompute_range(spec: engine.ScoreSpec, first: int, last: int, now: datetime
         leads = Lead.objects.filter(pk__gte=first, pk__lte=last).values(*engine.PROFILE_VALUES)
         for lead in leads:
             points, letter = engine.fit_of(spec, engine.profile_from_values(lead))
-            g, latest = sums.get(lead["id"], (0.0, None))
-            rows.append((lead["id"], g, points, letter, latest))
+            rows.append((lead["id"], sums.get(lead["id"], 0.0), points, letter))
         write_rows(spec.id, spec.version, rows, now)
     return len(rows)
 

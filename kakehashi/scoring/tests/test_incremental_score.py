@@ -62,7 +62,7 @@ class IncrementalScoreTests(PersonaTestCase):
         )
         self.assertEqual(sorted(p for _a, _r, p in contributed(self.score)), [3, 10])
         spec = engine.load_specs([self.score.pk])[0]
-        g, _latest = contributions.decayed_sums(spec, lead_id=self.lead.pk)[self.lead.pk]
+        g = contributions.decayed_sums(spec, lead_id=self.lead.pk)[self.lead.pk]
         self.assertAlmostEqual(g / LeadScore.objects.get(lead=self.lead).g, 1.0, places=9)
 
     def test_an_activity_two_uncapped_rules_match_counts_for_both_in_a_recompute(self):
