@@ -92,7 +92,6 @@ def _write_along(lead: Lead | None, occurred_at: datetime, companions: list[Comp
     """Move the lead's ``last_activity_at`` forward and make the companions' writes: one
     statement on PostgreSQL (sent on a server-bound cursor, so it is prepared), one each on
     SQLite (no data-modifying CTEs there, but no network either)."""
-    parts: list[tuple[str, list[Any]]] = [(c.sql, c.params) for c in companions]
     if lead is not None:
         at = connection.ops.adapt_datetimefield_value(occurred_at)
         touch = (TOUCH.format(table=type(lead)._meta.db_table), [at, lead.pk, at])
@@ -111,12 +110,12 @@ def _write_along(lead: Lead | None, occurred_at: datetime, companions: list[Comp
             with pgcursor.server_bound() as raw:
                 raw.execute(*touch)
         return
-    ctes = [f"c{i} AS ({sql} RETURNING 1)" for i, (sql, _p) in enumerate(parts)]
-    params = [value for _sql, p in parts for value in p]
+    ctes = [f"c{i} AS ({c.sql} RETURNING 1)" for i, c in enumerate(companions)]
+    params = [value for c in companions for value in c.params]
     if lead is not None:
         ctes.insert(0, f"touched AS ({touch[0]})")
         params = [*touch[1], *params]
-    counts = ", ".join(f"(SELECT count(*) FROM c{i})" for i in range(len(parts)))
+    counts = ", ".join(f"(SELECT count(*) FROM c{i})" for i in range(len(companions)))
     with pgcursor.server_bound() as raw:
         raw.execute(f"WITH {', '.join(ctes)} SELECT {counts}", params)
         row = raw.fetchone()
