@@ -8,7 +8,9 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from . import actions
 
 
-@db_task()
+# A transient database error (a lock held a moment too long) retries at once rather than
+# leaving the journal to the minute's sweep; a retry redoes nothing (entries are claimed).
+@db_task(retries=3)
 def process_events() -> None:
     """Work through the pending events (more may arrive while this runs)."""
     while actions.process_pending(now=timezone.now()):

@@ -75,3 +75,28 @@ class ProcessingStepTests(TrackingTestCase):
         response = self.client.get(reverse("tracking:source", args=[self.source.pk]))
         self.assertContains(response, "Bot or crawler")
         self.assertContains(response, '<td class="num">2</td>', html=True)
+
+
+class ProcessingTaskTests(TrackingTestCase):
+    def test_a_transient_database_error_is_retried_and_the_journal_expanded(self):
+        from unittest import mock
+
+        from django.db import OperationalError
+
+        from kakehashi.tracking import tasks
+
+        actions.store_request(source_id=self.source.pk, kind="track", received_at=timezone.now(),
+                              body=b'{"userId": "u1", "event": "Again", "messageId": "m-2"}')  # fmt: skip
+        real = actions.process_pending
+        calls = []
+
+        def flaky(**kwargs):
+            calls.append(1)
+            if len(calls) == 1:
+                raise OperationalError("database table is locked: tracking_event")
+            return real(**kwargs)
+
+        with mock.patch.object(actions, "process_pending", flaky):
+            tasks.process_events()
+        self.assertGreaterEqual(len(calls), 2)
+        self.assertTrue(Event.objects.filter(message_id="m-2").exists())
