@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
-from kakehashi.lib.bulk import insert_rows
+from kakehashi.lib.bulk import copy_line, copy_lines, copy_text, insert_rows
 from kakehashi.timeline.actions import record
 
 from . import rules
@@ -104,7 +104,7 @@ def record_consent(
 
 
 COLUMNS = (
-    "lead_id", "address", "address_hash", "channel", "purpose", "action", "method", "basis",
+    "lead_id", "address", "address_hash", "basis", "channel", "purpose", "action", "method",
     "text", "text_version", "source", "ip", "user_agent", "occurred_at", "actor_id",
 )  # fmt: skip
 
@@ -123,12 +123,21 @@ def record_import_grants(
     Leads in ``new_leads`` were created by this import with their state already set (a grant
     and nothing before it), so only the others are recomputed from the ledger.
     """
-    rows = [
+    granted = [
         (lead_id, address, known if known is not None else address_hash(address) if address else "",
-         Channel.EMAIL, "marketing", Action.GRANT, "import", basis, "", "", source[:500], None, "",
-         now, actor.pk if actor else None)
+         basis)
         for lead_id, address, basis, known in grants
         if basis and basis != Basis.NONE
     ]  # fmt: skip
-    insert_rows(ConsentEvent._meta.db_table, COLUMNS, rows)
-    refresh_lead_state(row[0] for row in rows if row[0] not in new_leads)
+    # What every entry of the import says alike, after its lead, address, hash and basis.
+    same = (Channel.EMAIL, "marketing", Action.GRANT, "import", "", "", source[:500], None, "",
+            now, actor.pk if actor else None)  # fmt: skip
+    if connection.vendor == "postgresql":
+        tail = copy_line(same)
+        copy_lines(ConsentEvent._meta.db_table, COLUMNS, [
+            f"{lead_id}\t{copy_text(address)}\t{hashed}\t{basis}\t{tail}"
+            for lead_id, address, hashed, basis in granted
+        ])  # fmt: skip
+    else:
+        insert_rows(ConsentEvent._meta.db_table, COLUMNS, [(*g, *same) for g in granted])
+    refresh_lead_state(g[0] for g in granted if g[0] not in new_leads)

@@ -15,5 +15,13 @@ from kakehashi.lib import normalize
 
 def address_hash(address: str) -> str:
     """A keyed hash of a normalized address: comparable forever, unreadable without the key."""
-    key = settings.ADDRESS_HASH_KEY.encode()
-    return hmac.digest(key, normalize.normalize_email(address).encode(), "sha256").hex()
+    return clean_address_hash(hash_key_bytes(), normalize.normalize_email(address))
+
+
+def hash_key_bytes() -> bytes:
+    return settings.ADDRESS_HASH_KEY.encode()
+
+
+def clean_address_hash(key: bytes, address: str) -> str:
+    """`address_hash` of an address already normalized, with the key as bytes (bulk use)."""
+    return hmac.digest(key, address.encode(), "sha256").hex()

@@ -19,20 +19,20 @@ import logging
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from kakehashi.consent import actions as consent_actions
 from kakehashi.leads import derive
 from kakehashi.leads.models import Company, DuplicateCandidate, Lead, Tag
 from kakehashi.lib import gcpause
-from kakehashi.lib.bulk import RawJSON, insert_rows
+from kakehashi.lib.bulk import COPY_NULL, RawJSON, copy_line, copy_lines, copy_text, insert_rows
 from kakehashi.timeline.models import Activity, Department
 
 from . import rows as rowlib
@@ -42,20 +42,16 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 CHUNK = 5000
-EMPTY_JSON = RawJSON("{}")
-GRANTING_BASES = frozenset({"consent", "business_card", "customer", "published"})
-# The fields an import may set or change on a lead (never owner, consent state or scores).
-UPDATABLE = (
-    "email", "phone", "phone_raw", "last_name", "first_name", "last_name_kana", "first_name_kana",
-    "department", "title", "postal_code", "prefecture", "city", "address_line",
-)  # fmt: skip
-LEAD_COLUMNS = (
-    "id", *UPDATABLE, "company_id", "source", "first_touch", "email_consent", "do_not_email",
-    "do_not_call", "do_not_mail", "custom_attributes", "search_text", "sort_name",
-    "created_at", "updated_at", "last_activity_at",
-)  # fmt: skip
+UPDATABLE = rowlib.UPDATABLE
+GRANTING_BASES = rowlib.GRANTING_BASES
+LEAD_COLUMNS = rowlib.LEAD_COLUMNS
 ACTIVITY_COLUMNS = (
-    "kind", "department", "actor_id", "lead_id", "company_id", "occurred_at", "recorded_at", "data",
+    "lead_id", "company_id", "kind", "department", "actor_id", "occurred_at", "recorded_at", "data",
+)  # fmt: skip
+COMPANY_COLUMNS = (
+    "id", "name", "name_kana", "normalized_name", "domain", "industry", "employee_band", "city",
+    "address_line", "phone", "website", "custom_attributes", "search_text", "created_at",
+    "updated_at",
 )  # fmt: skip
 
 
@@ -104,8 +100,10 @@ def _allocate_ids(table: str, count: int) -> list[int]:
         return []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The sequence looked up once, not once per id (that took 5 times as long).
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                "SELECT nextval(seq) FROM CAST(pg_get_serial_sequence(%s, 'id') AS regclass) seq,"
+                " generate_series(1, %s)",
                 [table, count],
             )
             return [row[0] for row in cursor.fetchall()]
@@ -116,13 +114,17 @@ def _allocate_ids(table: str, count: int) -> list[int]:
 
 
 class _Companies:
-    """Companies by folded name, created in bulk the first time a chunk needs them."""
+    """Companies by folded name. New ones get their ids at once and are written with the
+    chunk that first needs them."""
 
     def __init__(self, now: datetime) -> None:
         self.now = now
         self.by_key: dict[str, tuple[int, str]] = {}
+        self.names: dict[int, str] = {}  # the same, by id
+        self.created = 0
 
-    def resolve(self, rows: list[rowlib.Row]) -> None:
+    def resolve(self, rows: list[rowlib.Row]) -> list[tuple[Any, ...]]:
+        """Find or allocate the rows' companies; the records of those still to be inserted."""
         wanted = {r.company_key: r for r in rows if r.company_key}
         missing = [k for k in wanted if k not in self.by_key]
         for key, pk, name in (
@@ -131,6 +133,7 @@ class _Companies:
             .values_list("normalized_name", "pk", "name")
         ):
             self.by_key[key] = (pk, name)
+            self.names[pk] = name
         new = [k for k in missing if k not in self.by_key]
         ids = _allocate_ids(Company._meta.db_table, len(new))
         records: list[tuple[Any, ...]] = []
@@ -143,14 +146,9 @@ class _Companies:
             records.append((pk, company.name, company.name_kana, company.normalized_name, company.domain,
                             "", "", "", "", "", "", {}, company.search_text, self.now, self.now))  # fmt: skip
             self.by_key[key] = (pk, company.name)
-        insert_rows(
-            Company._meta.db_table,
-            ("id", "name", "name_kana", "normalized_name", "domain", "industry", "employee_band",
-             "city", "address_line", "phone", "website", "custom_attributes", "search_text",
-             "created_at", "updated_at"),
-            records,
-        )  # fmt: skip
-        self.created = getattr(self, "created", 0) + len(records)
+            self.names[pk] = company.name
+        self.created += len(records)
+        return records
 
     def get(self, key: str) -> tuple[int | None, str]:
         """The company id and name for a row's `company_key`."""
@@ -161,12 +159,13 @@ class _Builder:
     """Normalizes chunks: in a helper process when asked (the second core does the pure work
     while this one writes the previous chunk), inline otherwise or when the helper fails."""
 
-    def __init__(self, options: Options, parallel: bool) -> None:
+    def __init__(self, options: Options, parallel: bool, lead_line: rowlib.LeadLine) -> None:
         self.args = (
             options.mapping,
             options.consent_basis,
             options.source,
             translation.get_language() or "ja",
+            lead_line,
         )
         self.pool: ProcessPoolExecutor | None = None
         if parallel:
@@ -204,12 +203,59 @@ class _Builder:
 
 
 @contextlib.contextmanager
-def _builder(options: Options, parallel: bool) -> Iterator[_Builder]:
-    builder = _Builder(options, parallel)
+def _builder(
+    options: Options, parallel: bool, lead_line: rowlib.LeadLine | None = None
+) -> Iterator[_Builder]:
+    if lead_line is None:
+        lead_line = rowlib.LeadLine(options.filename, timezone.now(), _copying())
+    builder = _Builder(options, parallel, lead_line)
     try:
         yield builder
     finally:
         builder.close()
+
+
+def _copying() -> bool:
+    """Whether rows are written as COPY text (PostgreSQL) rather than as values."""
+    return connection.vendor == "postgresql"
+
+
+class _Writer:
+    """Carries out each chunk's writes, in a thread with its own database connection when it
+    may: PostgreSQL, outside any transaction (a dry run's rollback must cover every write).
+    The main thread then reads, matches and prepares the next chunk while the database
+    writes this one: the two overlap instead of taking turns.
+
+    One chunk is written at a time, in order; `submit` waits for the previous one. So while
+    the main thread prepares chunk N+1, everything up to N-1 is committed and only N may not
+    be: `Plan.recent` holds what N wrote, for the rows of N+1 that repeat its leads."""
+
+    def __init__(self, threaded: bool) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=1) if threaded else None
+        self.pending: Future[None] | None = None
+
+    def submit(self, writes: _Writes, tags_by_name: dict[str, int]) -> None:
+        assert self.pool is not None
+        self.wait()
+        self.pending = self.pool.submit(writes.apply, tags_by_name)
+
+    def wait(self) -> None:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.result()  # a failed chunk's error surfaces here
+
+    def close(self) -> None:
+        if self.pool is not None:
+            try:
+                self.wait()
+            finally:
+                self.pool.submit(_close_connection).result()
+                self.pool.shutdown()
+                self.pool = None
+
+
+def _close_connection() -> None:
+    connection.close()  # the calling thread's own
 
 
 def run(
@@ -222,183 +268,258 @@ def run(
     parallel: bool = False,
 ) -> Result:
     result = Result()
-    seen: dict[tuple[str, str], int] = {}  # row key → lead id, across the whole file
-    created_here: set[int] = set()  # leads this import created: their consent state is known
-    companies = _Companies(now)
+    state = _State(options, actor, now, rowlib.LeadLine(options.filename, now, _copying()), result)
     tags_by_name: dict[str, int] = {}
     chunks = _chunks(table_rows, CHUNK)
-    with gcpause.paused(), _builder(options, parallel) as builder:
-        pending: deque[tuple[list[Any], Future[list[rowlib.Row]]]] = deque()
-        first, second = next(chunks, None), next(chunks, None)
-        if second is not None:
-            # The helper takes a second or so to start: it gets the second chunk while this
-            # process builds the first, instead of waiting for it idle.
-            pending.append((second, builder.submit(second)))
-        if first is not None:
-            pending.appendleft((first, builder.inline(first)))
-        while pending:
-            chunk, future = pending.popleft()
-            built = builder.result(chunk, future)
-            following = next(chunks, None)
-            if following is not None:
-                pending.append((following, builder.submit(following)))
-            for row, (_line, cells) in zip(built, chunk, strict=True):
-                if not row.ok:
-                    result.errors.append(
-                        {"line": row.line, "reason": " ".join(row.errors), "cells": cells}
-                    )
-            with transaction.atomic():
-                _write_chunk(
-                    [r for r in built if r.ok],
-                    options,
-                    result,
-                    seen,
-                    companies,
-                    tags_by_name,
-                    actor,
-                    now,
-                    created_here,
-                )
-            result.processed += len(chunk)
-            if progress:
-                progress(result)
+    writer = _Writer(threaded=parallel and _copying() and not connection.in_atomic_block)
+    try:
+        with gcpause.paused(), _builder(options, parallel, state.lead_line) as builder:
+            pending: deque[tuple[list[Any], Future[list[rowlib.Row]]]] = deque()
+            first, second = next(chunks, None), next(chunks, None)
+            if second is not None:
+                # The helper takes a second or so to start: it gets the second chunk while this
+                # process builds the first, instead of waiting for it idle.
+                pending.append((second, builder.submit(second)))
+            if first is not None:
+                pending.appendleft((first, builder.inline(first)))
+            while pending:
+                chunk, future = pending.popleft()
+                built = builder.result(chunk, future)
+                following = next(chunks, None)
+                if following is not None:
+                    pending.append((following, builder.submit(following)))
+                for row, (_line, cells) in zip(built, chunk, strict=True):
+                    if not row.ok:
+                        result.errors.append(
+                            {"line": row.line, "reason": " ".join(row.errors), "cells": cells}
+                        )
+                good = [r for r in built if r.ok]
+                if writer.pool is not None:
+                    writer.submit(state.plan(good), tags_by_name)
+                else:
+                    # One transaction from reading to writing (on SQLite it holds the write
+                    # lock that makes the ids _allocate_ids hands out ours).
+                    with transaction.atomic():
+                        state.plan(good).apply(tags_by_name)
+                result.processed += len(chunk)
+                if progress:
+                    progress(result)
+            writer.wait()
+    finally:
+        writer.close()
     if result.first_created_id is not None:
         result.duplicates_flagged = flag_duplicates(result.first_created_id, now)
     return result
 
 
-def _write_chunk(
-    rows: list[rowlib.Row],
-    options: Options,
-    result: Result,
-    seen: dict[tuple[str, str], int],
-    companies: _Companies,
-    tags_by_name: dict[str, int],
-    actor: User | None,
-    now: datetime,
-    created_here: set[int],
-) -> None:
-    # 1. Fold rows that repeat a person already seen in this file (or earlier in this chunk).
-    firsts: list[rowlib.Row] = []
-    repeats: list[tuple[rowlib.Row, rowlib.Row | int]] = []
-    chunk_keys: dict[tuple[str, str], rowlib.Row] = {}
-    for row in rows:
-        keys = row.match_keys()[:1]  # the strongest key only: e-mail, else phone, else name@company
-        match: rowlib.Row | int | None = None
-        for key in keys:
-            match = chunk_keys.get(key) or seen.get(key)
-        if match is None:
-            firsts.append(row)
+@dataclass
+class _Writes:
+    """Everything one chunk writes, prepared by the main thread; `apply` writes it in one
+    transaction (in the writer thread when there is one: it reads nothing else)."""
+
+    state: _State
+    companies: list[tuple[Any, ...]] = field(default_factory=list)
+    leads: list[Any] = field(default_factory=list)  # COPY lines, or value tuples
+    changed: list[Lead] = field(default_factory=list)
+    changed_fields: set[str] = field(default_factory=set)
+    activities: list[Any] = field(default_factory=list)
+    grants: list[tuple[Any, ...]] = field(default_factory=list)
+    late_grants: list[int] = field(default_factory=list)
+    tag_links: list[tuple[int, str]] = field(default_factory=list)
+
+    def apply(self, tags_by_name: dict[str, int]) -> None:
+        state = self.state
+        with transaction.atomic():
+            _insert(Company._meta.db_table, COMPANY_COLUMNS, self.companies, text=False)
+            _insert(Lead._meta.db_table, LEAD_COLUMNS, self.leads, text=state.lead_line.text)
+            if self.changed:
+                fields = sorted(
+                    self.changed_fields
+                    | {"search_text", "sort_name", "updated_at", "last_activity_at"}
+                )
+                Lead.objects.bulk_update(self.changed, fields, batch_size=500)
+            _insert(Activity._meta.db_table, ACTIVITY_COLUMNS, self.activities,
+                    text=state.lead_line.text)  # fmt: skip
+            if self.late_grants:
+                Lead.objects.filter(pk__in=self.late_grants).exclude(
+                    email_consent="granted"
+                ).update(email_consent="granted")
+            # created_here only grows (in the main thread): membership tests are safe here.
+            consent_actions.record_import_grants(
+                grants=self.grants, source=state.options.filename, actor=state.actor,
+                now=state.now, new_leads=state.created_here,
+            )  # fmt: skip
+            _link_tags(self.tag_links, tags_by_name)
+
+
+def _insert(table: str, columns: tuple[str, ...], rows: list[Any], *, text: bool) -> None:
+    if text:
+        copy_lines(table, columns, rows)
+    else:
+        insert_rows(table, columns, rows)
+
+
+class _State:
+    """What an import carries from chunk to chunk, and `plan`, which turns a chunk's rows
+    into its `_Writes`."""
+
+    def __init__(
+        self,
+        options: Options,
+        actor: User | None,
+        now: datetime,
+        lead_line: rowlib.LeadLine,
+        result: Result,
+    ) -> None:
+        self.options, self.actor, self.now, self.lead_line = options, actor, now, lead_line
+        self.result = result
+        self.seen: dict[tuple[str, str], int] = {}  # row key → lead id, across the whole file
+        self.created_here: set[int] = set()  # leads this import created: their consent is known
+        self.companies = _Companies(now)
+        # Leads the chunk before wrote, as they now are: it may not be committed yet.
+        self.recent: dict[int, Callable[[], dict[str, Any]]] = {}
+        department = (
+            actor.function if actor is not None and actor.function else Department.MARKETING
+        )
+        # A created lead's activity: the same but for its lead, company and line.
+        self.activity_tail = (
+            copy_line(("lead.imported", department, actor.pk if actor else None, now, now))[:-1]
+            + "\t"
+            + copy_text(_data_prefix(options.filename, options.import_id, True))
+        )
+
+    def plan(self, rows: list[rowlib.Row]) -> _Writes:
+        options, result, seen, companies = self.options, self.result, self.seen, self.companies
+        writes = _Writes(self)
+        recent: dict[int, Callable[[], dict[str, Any]]] = {}
+        # 1. Fold rows that repeat a person already seen in this file (or earlier in this chunk).
+        firsts: list[rowlib.Row] = []
+        repeats: list[tuple[rowlib.Row, rowlib.Row | int]] = []
+        chunk_keys: dict[tuple[str, str], rowlib.Row] = {}
+        for row in rows:
+            keys = row.match_keys()[
+                :1
+            ]  # the strongest key only: e-mail, else phone, else name@company
+            match: rowlib.Row | int | None = None
             for key in keys:
-                chunk_keys[key] = row
-        else:
-            repeats.append((row, match))
-    for row, first in repeats:
-        if isinstance(first, rowlib.Row):
-            _fold_into(first, row)
-    result.merged += len(repeats)
+                match = chunk_keys.get(key) or seen.get(key)
+            if match is None:
+                firsts.append(row)
+                for key in keys:
+                    chunk_keys[key] = row
+            else:
+                repeats.append((row, match))
+        for row, first in repeats:
+            if isinstance(first, rowlib.Row):
+                _fold_into(first, row)
+        result.merged += len(repeats)
 
-    # 2. Match the chunk's e-mails against leads already in the database.
-    emails = [r.lead["email"] for r in firsts if r.lead["email"]]
-    existing = _leads_by_email(emails)
-    companies.resolve(firsts + [r for r, f in repeats if not isinstance(f, rowlib.Row)])
-
-    creates = [r for r in firsts if r.lead["email"] not in existing or not r.lead["email"]]
-    updates = [r for r in firsts if r.lead["email"] and r.lead["email"] in existing]
-    ids = _allocate_ids(Lead._meta.db_table, len(creates))
-    lead_rows, activities, grants, tag_links = [], [], [], []
-    created_ids: dict[int, rowlib.Row] = {}
-    for pk, row in zip(ids, creates, strict=True):
-        company_id, company_name = companies.get(row.company_key)
-        lead = row.lead
-        search, sort = (
-            derive.lead_columns(lead, company_name)
-            if row.refolded
-            else (row.search_text, row.sort_name)
+        # 2. Match the chunk's e-mails against leads already in the database.
+        emails = [r.lead["email"] for r in firsts if r.lead["email"]]
+        existing = _leads_by_email(emails)
+        writes.companies = companies.resolve(
+            firsts + [r for r, f in repeats if not isinstance(f, rowlib.Row)]
         )
-        lead_rows.append((
-            pk, *(lead[f] if lead[f] is not None else None for f in UPDATABLE), company_id,
-            lead["source"], options.filename[:200],
-            # A new lead's ledger holds just this import's grant, if any: its state is known.
-            "granted" if row.consent_basis in GRANTING_BASES else "unknown", False, False, False,
-            lead["custom_attributes"] or EMPTY_JSON, search, sort, now, now, now,
-        ))  # fmt: skip
-        created_ids[pk] = row
-        for key in row.match_keys():
-            seen[key] = pk
-        activities.append(_activity(pk, company_id, actor, now, options, row, created=True))
-        grants.append((pk, lead["email"], row.consent_basis, row.email_hash or None))
-        tag_links += [(pk, t) for t in row.tags]
-    insert_rows(Lead._meta.db_table, LEAD_COLUMNS, lead_rows)
-    result.created += len(lead_rows)
 
-    # 3. Rows for leads that exist: matched by e-mail in the database, or repeating a lead an
-    #    earlier chunk of this file created. Only the first kind counts as "updated"/"skipped".
-    targets = [(r, existing[r.lead["email"]], True) for r in updates]
-    later = [(r, f) for r, f in repeats if isinstance(f, int)]
-    if later:
-        current = {
-            lead["id"]: lead
-            for lead in Lead.objects.filter(pk__in=[f for _, f in later]).values(
-                "id", "company_id", "custom_attributes", *UPDATABLE
+        creates = [r for r in firsts if r.lead["email"] not in existing or not r.lead["email"]]
+        updates = [r for r in firsts if r.lead["email"] and r.lead["email"] in existing]
+        ids = _allocate_ids(Lead._meta.db_table, len(creates))
+        text = self.lead_line.text
+        activity_tail = self.activity_tail
+        leads, activities, grants, tag_links = (
+            writes.leads,
+            writes.activities,
+            writes.grants,
+            writes.tag_links,
+        )
+        for pk, row in zip(ids, creates, strict=True):
+            company_id, company_name = companies.get(row.company_key)
+            segment = row.segment
+            if row.refolded or segment is None:
+                segment = self.lead_line(row, *derive.lead_columns(row.lead, company_name))
+            if text:
+                company = COPY_NULL if company_id is None else company_id
+                leads.append(f"{pk}\t{company}\t{segment}")
+                activities.append(f"{pk}\t{company}\t{activity_tail}{row.line}}}\n")
+            else:
+                leads.append((pk, company_id, *segment))
+                activities.append(
+                    _activity(pk, company_id, self.actor, self.now, options, row, created=True)
+                )
+            recent[pk] = functools.partial(_as_stored, pk, company_id, row)
+            for key in row.match_keys():
+                seen[key] = pk
+            grants.append((pk, row.lead["email"], row.consent_basis, row.email_hash or None))
+            if row.tags:
+                tag_links += [(pk, t) for t in row.tags]
+        result.created += len(ids)
+        created_ids = set(ids)
+
+        # 3. Rows for leads that exist: matched by e-mail in the database, or repeating a lead an
+        #    earlier chunk of this file created. Only the first kind counts as "updated"/"skipped".
+        targets = [(r, existing[r.lead["email"]], True) for r in updates]
+        later = [(r, f) for r, f in repeats if isinstance(f, int)]
+        if later:
+            current = {pk: self.recent[pk]() for _, pk in later if pk in self.recent}
+            stored = [pk for _, pk in later if pk not in current]
+            current.update(
+                (lead["id"], lead)
+                for lead in Lead.objects.filter(pk__in=stored).values(*MATCH_COLUMNS)
             )
+            targets += [(r, current[f], False) for r, f in later if f in current]
+        unknown = {s["company_id"] for _, s, _ in targets if s["company_id"]} - set(companies.names)
+        names = {
+            **companies.names,
+            **dict(Company.objects.filter(pk__in=unknown).values_list("pk", "name")),
         }
-        targets += [(r, current[f], False) for r, f in later if f in current]
-    names = dict(
-        Company.objects.filter(
-            pk__in={s["company_id"] for _, s, _ in targets if s["company_id"]}
-        ).values_list("pk", "name")
-    )
-    changed: list[Lead] = []
-    changed_fields: set[str] = set()
-    for row, stored, pre_existing in targets:
-        for key in row.match_keys():
-            seen[key] = stored["id"]
-        if pre_existing and options.on_match == "skip":
-            result.skipped += 1
-            continue
-        updated, diff = _apply(row, stored, companies, names)
-        grants.append((
-            stored["id"], row.lead["email"] or stored["email"], row.consent_basis,
-            (row.email_hash or None) if row.lead["email"] else None,
-        ))  # fmt: skip
-        tag_links += [(stored["id"], t) for t in row.tags]
-        if not diff:
-            result.skipped += pre_existing
-            continue
-        updated.updated_at = updated.last_activity_at = now
-        changed.append(updated)
-        changed_fields |= set(diff)
-        activities.append(
-            _activity(
-                stored["id"], updated.company_id, actor, now, options, row, created=False, diff=diff
-            )
-        )
-        result.updated += pre_existing
-    result.written.update(created_ids)
-    result.written.update(lead.pk for lead in changed)
-    if changed:
-        fields = sorted(
-            changed_fields | {"search_text", "sort_name", "updated_at", "last_activity_at"}
-        )
-        Lead.objects.bulk_update(changed, fields, batch_size=500)
+        for row, stored_lead, pre_existing in targets:
+            for key in row.match_keys():
+                seen[key] = stored_lead["id"]
+            if pre_existing and options.on_match == "skip":
+                result.skipped += 1
+                continue
+            updated, diff = _apply(row, stored_lead, companies, names)
+            grants.append((
+                stored_lead["id"], row.lead["email"] or stored_lead["email"], row.consent_basis,
+                (row.email_hash or None) if row.lead["email"] else None,
+            ))  # fmt: skip
+            tag_links += [(stored_lead["id"], t) for t in row.tags]
+            if not diff:
+                result.skipped += pre_existing
+                continue
+            updated.updated_at = updated.last_activity_at = self.now
+            writes.changed.append(updated)
+            writes.changed_fields |= set(diff)
+            recent[updated.pk] = functools.partial(_lead_as_stored, updated)
+            activity = _activity(stored_lead["id"], updated.company_id, self.actor, self.now,
+                                 options, row, created=False, diff=diff)  # fmt: skip
+            activities.append(copy_line(activity) if text else activity)
+            result.updated += pre_existing
+        result.written.update(created_ids)
+        result.written.update(lead.pk for lead in writes.changed)
+        self.recent = recent
 
-    # 4. Timeline, consent ledger, tags and possible duplicates.
-    insert_rows(Activity._meta.db_table, ACTIVITY_COLUMNS, activities)
-    created_here.update(created_ids)
-    # A repeat row that brings a basis its first row lacked grants a lead born in this import.
-    late = {g[0] for g in grants if g[0] in created_here and g[0] not in created_ids}
-    late_grants = [g[0] for g in grants if g[0] in late and g[2] in GRANTING_BASES]
-    if late_grants:
-        Lead.objects.filter(pk__in=late_grants).exclude(email_consent="granted").update(
-            email_consent="granted"
-        )
-    consent_actions.record_import_grants(
-        grants=grants, source=options.filename, actor=actor, now=now, new_leads=created_here
-    )
-    _link_tags(tag_links, tags_by_name)
-    if created_ids and result.first_created_id is None:
-        result.first_created_id = min(created_ids)
+        # 4. Consent: a repeat row that brings a basis its first row lacked grants a lead born
+        #    in this import.
+        self.created_here.update(created_ids)
+        late = {g[0] for g in grants if g[0] in self.created_here and g[0] not in created_ids}
+        writes.late_grants = [g[0] for g in grants if g[0] in late and g[2] in GRANTING_BASES]
+        if created_ids and result.first_created_id is None:
+            result.first_created_id = min(created_ids)
+        return writes
+
+
+def _as_stored(pk: int, company_id: int | None, row: rowlib.Row) -> dict[str, Any]:
+    """A lead created from ``row`` as `_leads_by_email` would read it back."""
+    lead = row.lead
+    return {"id": pk, "company_id": company_id, "custom_attributes": lead["custom_attributes"],
+            **{f: lead[f] for f in UPDATABLE}}  # fmt: skip
+
+
+def _lead_as_stored(lead: Lead) -> dict[str, Any]:
+    return {"id": lead.pk, "company_id": lead.company_id,
+            "custom_attributes": lead.custom_attributes,
+            **{f: getattr(lead, f) for f in UPDATABLE}}  # fmt: skip
 
 
 MATCH_COLUMNS = ("id", "company_id", "custom_attributes", *UPDATABLE)
@@ -489,16 +610,8 @@ def _activity(
         # The same keys for every row but the line: serialized once, not once per row.
         data = RawJSON(_data_prefix(options.filename, options.import_id, created) + f"{row.line}}}")
     department = actor.function if actor is not None and actor.function else Department.MARKETING
-    return (
-        "lead.imported",
-        department,
-        actor.pk if actor else None,
-        lead_id,
-        company_id,
-        now,
-        now,
-        data,
-    )
+    return (lead_id, company_id, "lead.imported", department, actor.pk if actor else None, now,
+            now, data)  # fmt: skip
 
 
 def _fixed_data(filename: str, import_id: int | None, created: bool) -> dict[str, Any]:
