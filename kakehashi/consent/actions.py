@@ -116,12 +116,14 @@ def record_import_grants(
     actor: User | None,
     now: datetime,
     new_leads: set[int] | frozenset[int] = frozenset(),
-) -> None:
+    refresh: bool = True,
+) -> list[int]:
     """Bulk ledger entries for an import: (lead_id, address, basis, hash) per row with a basis;
     the hash of the address when the caller has it already, else None.
 
     Leads in ``new_leads`` were created by this import with their state already set (a grant
-    and nothing before it), so only the others are recomputed from the ledger.
+    and nothing before it), so only the others are recomputed from the ledger: here, or by the
+    caller with `refresh_lead_state` on the ids returned when ``refresh`` is false.
     """
     granted = [
         (lead_id, address, known if known is not None else address_hash(address) if address else "",
@@ -140,4 +142,7 @@ def record_import_grants(
         ])  # fmt: skip
     else:
         insert_rows(ConsentEvent._meta.db_table, COLUMNS, [(*g, *same) for g in granted])
-    refresh_lead_state(g[0] for g in granted if g[0] not in new_leads)
+    stale = [g[0] for g in granted if g[0] not in new_leads]
+    if refresh:
+        refresh_lead_state(stale)
+    return stale

@@ -26,8 +26,9 @@ logger = logging.getLogger(__name__)
 
 # Files with more rows than this run in the background worker, with a progress bar.
 INLINE_ROWS = 2000
-# From this size on, rows are normalized in a helper process while chunks are written.
+# From this size on, chunks are written in threads (and normalized in a helper process).
 PARALLEL_ROWS = 10000
+HELPER_MIN_CPUS = 2  # more than this many cores
 
 
 class InvalidMapping(ValueError):
@@ -196,7 +197,11 @@ def execute(run_id: int, *, now: datetime | None = None, progress: Any = None) -
         import_id=run.pk,
     )
 
-    parallel = run.total_rows >= PARALLEL_ROWS and (os.cpu_count() or 1) > 1
+    large = run.total_rows >= PARALLEL_ROWS
+    # Large imports write in threads while this one prepares the next chunks. A helper process
+    # normalizes too when there are cores enough: with two, the database's writes keep one busy
+    # and this process the other, and the helper would only add the cost of sending rows over.
+    parallel = large and (os.cpu_count() or 1) > HELPER_MIN_CPUS
 
     def report(result: engine.Result) -> None:
         ImportRun.objects.filter(pk=run.pk).update(
@@ -211,14 +216,14 @@ def execute(run_id: int, *, now: datetime | None = None, progress: Any = None) -
             with transaction.atomic():
                 result = engine.run(
                     table.rows, options, actor=run.created_by, now=now, progress=report,
-                    parallel=parallel,
+                    parallel=parallel, write_in_threads=large,
                 )  # fmt: skip
                 transaction.set_rollback(True)
         else:
             # Each chunk commits by itself so other users see the progress bar move.
             result = engine.run(
                 table.rows, options, actor=run.created_by, now=now, progress=report,
-                parallel=parallel,
+                parallel=parallel, write_in_threads=large,
             )  # fmt: skip
     except Exception as exc:
         logger.exception("import %s failed", run.pk)

@@ -17,7 +17,8 @@ import itertools
 import json
 import logging
 import multiprocessing
-from collections import deque
+import threading
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 CHUNK = 5000
+WRITERS = 2  # chunks written at once (threads, each with its database connection)
 UPDATABLE = rowlib.UPDATABLE
 GRANTING_BASES = rowlib.GRANTING_BASES
 LEAD_COLUMNS = rowlib.LEAD_COLUMNS
@@ -73,7 +75,6 @@ class Result:
     skipped: int = 0
     duplicates_flagged: int = 0
     processed: int = 0
-    first_created_id: int | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)
     # Leads created or changed: their scores are rebuilt afterwards (leads.signals).
     written: set[int] = field(default_factory=set)
@@ -156,8 +157,8 @@ class _Companies:
 
 
 class _Builder:
-    """Normalizes chunks: in a helper process when asked (the second core does the pure work
-    while this one writes the previous chunk), inline otherwise or when the helper fails."""
+    """Normalizes chunks: in a helper process when asked (another core does the pure work
+    while this one prepares the previous chunk), inline otherwise or when the helper fails."""
 
     def __init__(self, options: Options, parallel: bool, lead_line: rowlib.LeadLine) -> None:
         self.args = (
@@ -221,40 +222,51 @@ def _copying() -> bool:
 
 
 class _Writer:
-    """Carries out each chunk's writes, in a thread with its own database connection when it
-    may: PostgreSQL, outside any transaction (a dry run's rollback must cover every write).
-    The main thread then reads, matches and prepares the next chunk while the database
-    writes this one: the two overlap instead of taking turns.
+    """Carries out each chunk's writes. In threads with their own database connections when
+    it may (PostgreSQL, outside any transaction: a dry run's rollback must cover every write),
+    so the main thread reads, matches and prepares the next chunks while the database writes
+    the earlier ones, and two chunks are written at once on two connections.
 
-    One chunk is written at a time, in order; `submit` waits for the previous one. So while
-    the main thread prepares chunk N+1, everything up to N-1 is committed and only N may not
-    be: `Plan.recent` holds what N wrote, for the rows of N+1 that repeat its leads."""
+    Chunks are committed in order: each inserts its rows, then waits for the chunk before it to
+    commit before it updates anything or commits itself (its rows may refer to the earlier
+    chunk's leads and companies, or update them). While the main thread prepares a chunk, the
+    `WRITERS` chunks before it may not be committed yet: `_State.recent` holds what they wrote.
+    """
 
-    def __init__(self, threaded: bool) -> None:
-        self.pool = ThreadPoolExecutor(max_workers=1) if threaded else None
-        self.pending: Future[None] | None = None
+    def __init__(self, threads: int) -> None:
+        self.threads = threads
+        self.pool = ThreadPoolExecutor(max_workers=threads) if threads else None
+        self.pending: deque[Future[None]] = deque()
 
     def submit(self, writes: _Writes, tags_by_name: dict[str, int]) -> None:
         assert self.pool is not None
-        self.wait()
-        self.pending = self.pool.submit(writes.apply, tags_by_name)
+        while len(self.pending) >= self.threads:
+            self.pending.popleft().result()  # a failed chunk's error surfaces here
+        before = self.pending[-1] if self.pending else None
+        self.pending.append(self.pool.submit(writes.apply, tags_by_name, before))
 
     def wait(self) -> None:
-        if self.pending is not None:
-            pending, self.pending = self.pending, None
-            pending.result()  # a failed chunk's error surfaces here
+        while self.pending:
+            self.pending.popleft().result()
 
     def close(self) -> None:
         if self.pool is not None:
             try:
                 self.wait()
             finally:
-                self.pool.submit(_close_connection).result()
+                # One job per thread (the barrier holds each until all have one): each closes
+                # that thread's own connection.
+                barrier = threading.Barrier(self.threads)
+                for done in [
+                    self.pool.submit(_close_connection, barrier) for _ in range(self.threads)
+                ]:
+                    done.result()
                 self.pool.shutdown()
                 self.pool = None
 
 
-def _close_connection() -> None:
+def _close_connection(barrier: threading.Barrier) -> None:
+    barrier.wait(timeout=60)
     connection.close()  # the calling thread's own
 
 
@@ -266,12 +278,16 @@ def run(
     now: datetime,
     progress: Callable[[Result], None] | None = None,
     parallel: bool = False,
+    write_in_threads: bool = False,
 ) -> Result:
+    """Import the rows. ``parallel``: normalize in a helper process; ``write_in_threads``:
+    write in threads (PostgreSQL, outside a transaction) while this one prepares."""
     result = Result()
     state = _State(options, actor, now, rowlib.LeadLine(options.filename, now, _copying()), result)
     tags_by_name: dict[str, int] = {}
     chunks = _chunks(table_rows, CHUNK)
-    writer = _Writer(threaded=parallel and _copying() and not connection.in_atomic_block)
+    threaded = write_in_threads and _copying() and not connection.in_atomic_block
+    writer = _Writer(WRITERS if threaded else 0)
     try:
         with gcpause.paused(), _builder(options, parallel, state.lead_line) as builder:
             pending: deque[tuple[list[Any], Future[list[rowlib.Row]]]] = deque()
@@ -307,8 +323,7 @@ def run(
             writer.wait()
     finally:
         writer.close()
-    if result.first_created_id is not None:
-        result.duplicates_flagged = flag_duplicates(result.first_created_id, now)
+    result.duplicates_flagged = flag_duplicates(state.people, now)
     return result
 
 
@@ -327,28 +342,33 @@ class _Writes:
     late_grants: list[int] = field(default_factory=list)
     tag_links: list[tuple[int, str]] = field(default_factory=list)
 
-    def apply(self, tags_by_name: dict[str, int]) -> None:
+    def apply(self, tags_by_name: dict[str, int], before: Future[None] | None = None) -> None:
+        """Write the chunk; with ``before`` (the previous chunk, being written in another
+        thread), insert first and wait for it to commit before updating or committing."""
         state = self.state
+        text = state.lead_line.text
         with transaction.atomic():
             _insert(Company._meta.db_table, COMPANY_COLUMNS, self.companies, text=False)
-            _insert(Lead._meta.db_table, LEAD_COLUMNS, self.leads, text=state.lead_line.text)
+            _insert(Lead._meta.db_table, LEAD_COLUMNS, self.leads, text=text)
+            _insert(Activity._meta.db_table, ACTIVITY_COLUMNS, self.activities, text=text)
+            # created_here only grows (in the main thread): membership tests are safe here.
+            stale = consent_actions.record_import_grants(
+                grants=self.grants, source=state.options.filename, actor=state.actor,
+                now=state.now, new_leads=state.created_here, refresh=False,
+            )  # fmt: skip
+            if before is not None:
+                before.result()
             if self.changed:
                 fields = sorted(
                     self.changed_fields
                     | {"search_text", "sort_name", "updated_at", "last_activity_at"}
                 )
                 Lead.objects.bulk_update(self.changed, fields, batch_size=500)
-            _insert(Activity._meta.db_table, ACTIVITY_COLUMNS, self.activities,
-                    text=state.lead_line.text)  # fmt: skip
             if self.late_grants:
                 Lead.objects.filter(pk__in=self.late_grants).exclude(
                     email_consent="granted"
                 ).update(email_consent="granted")
-            # created_here only grows (in the main thread): membership tests are safe here.
-            consent_actions.record_import_grants(
-                grants=self.grants, source=state.options.filename, actor=state.actor,
-                now=state.now, new_leads=state.created_here,
-            )  # fmt: skip
+            consent_actions.refresh_lead_state(stale)
             _link_tags(self.tag_links, tags_by_name)
 
 
@@ -375,9 +395,10 @@ class _State:
         self.result = result
         self.seen: dict[tuple[str, str], int] = {}  # row key → lead id, across the whole file
         self.created_here: set[int] = set()  # leads this import created: their consent is known
+        self.people: dict[int, Person] = {}  # the same, as duplicates are flagged by
         self.companies = _Companies(now)
-        # Leads the chunk before wrote, as they now are: it may not be committed yet.
-        self.recent: dict[int, Callable[[], dict[str, Any]]] = {}
+        # Leads the last chunks wrote, as they now are: they may not be committed yet.
+        self.recent: deque[dict[int, Callable[[], dict[str, Any]]]] = deque(maxlen=WRITERS)
         department = (
             actor.function if actor is not None and actor.function else Department.MARKETING
         )
@@ -390,6 +411,7 @@ class _State:
 
     def plan(self, rows: list[rowlib.Row]) -> _Writes:
         options, result, seen, companies = self.options, self.result, self.seen, self.companies
+        people = self.people
         writes = _Writes(self)
         recent: dict[int, Callable[[], dict[str, Any]]] = {}
         # 1. Fold rows that repeat a person already seen in this file (or earlier in this chunk).
@@ -447,6 +469,8 @@ class _State:
                     _activity(pk, company_id, self.actor, self.now, options, row, created=True)
                 )
             recent[pk] = functools.partial(_as_stored, pk, company_id, row)
+            lead = row.lead
+            people[pk] = (lead["phone"], company_id, lead["last_name"], lead["first_name"])
             for key in row.match_keys():
                 seen[key] = pk
             grants.append((pk, row.lead["email"], row.consent_basis, row.email_hash or None))
@@ -460,7 +484,12 @@ class _State:
         targets = [(r, existing[r.lead["email"]], True) for r in updates]
         later = [(r, f) for r, f in repeats if isinstance(f, int)]
         if later:
-            current = {pk: self.recent[pk]() for _, pk in later if pk in self.recent}
+            current: dict[int, dict[str, Any]] = {}
+            for _, pk in later:
+                for written in reversed(self.recent):  # the newest values first
+                    if pk in written:
+                        current[pk] = written[pk]()
+                        break
             stored = [pk for _, pk in later if pk not in current]
             current.update(
                 (lead["id"], lead)
@@ -491,21 +520,22 @@ class _State:
             writes.changed.append(updated)
             writes.changed_fields |= set(diff)
             recent[updated.pk] = functools.partial(_lead_as_stored, updated)
+            if updated.pk in people:  # a lead of this import, changed by a later row
+                people[updated.pk] = (updated.phone, updated.company_id, updated.last_name,
+                                      updated.first_name)  # fmt: skip
             activity = _activity(stored_lead["id"], updated.company_id, self.actor, self.now,
                                  options, row, created=False, diff=diff)  # fmt: skip
             activities.append(copy_line(activity) if text else activity)
             result.updated += pre_existing
         result.written.update(created_ids)
         result.written.update(lead.pk for lead in writes.changed)
-        self.recent = recent
+        self.recent.append(recent)
 
         # 4. Consent: a repeat row that brings a basis its first row lacked grants a lead born
         #    in this import.
         self.created_here.update(created_ids)
         late = {g[0] for g in grants if g[0] in self.created_here and g[0] not in created_ids}
         writes.late_grants = [g[0] for g in grants if g[0] in late and g[2] in GRANTING_BASES]
-        if created_ids and result.first_created_id is None:
-            result.first_created_id = min(created_ids)
         return writes
 
 
@@ -647,32 +677,34 @@ def _link_tags(links: list[tuple[int, str]], tags_by_name: dict[str, int]) -> No
 
 
 SWITCHBOARD = 5  # a phone shared by more leads than this is a company's main line
-
-FLAG_SQL = {
-    DuplicateCandidate.Reason.PHONE: """
-        SELECT a.id, b.id FROM leads_lead a JOIN leads_lead b ON b.phone = a.phone AND a.id < b.id
-        WHERE b.id >= %s AND a.phone <> '' AND a.phone NOT IN (
-            SELECT phone FROM leads_lead WHERE phone <> '' GROUP BY phone HAVING COUNT(*) > %s)
-    """,
-    DuplicateCandidate.Reason.NAME_COMPANY: """
-        SELECT a.id, b.id FROM leads_lead a JOIN leads_lead b
-          ON b.company_id = a.company_id AND b.last_name = a.last_name
-         AND b.first_name = a.first_name AND a.id < b.id
-        WHERE b.id >= %s AND a.last_name <> '' AND %s > 0
-    """,
-}
 CONFIDENCE = {DuplicateCandidate.Reason.PHONE: 80, DuplicateCandidate.Reason.NAME_COMPANY: 70}
+# What duplicates are flagged by: phone, company id, last name, first name.
+Person = tuple[str, int | None, str, str]
 
 
-def flag_duplicates(first_id: int, now: datetime) -> int:
-    """Queue leads created from ``first_id`` on that share a phone, or a name at the same
-    company, with another lead: two indexed self-joins, once per import."""
+def flag_duplicates(new: dict[int, Person], now: datetime) -> int:
+    """Queue the leads an import created (``new``, as they were last written) that share a
+    phone, or a name at the same company, with another lead. The new leads are known here;
+    one read finds the older leads with their phones or companies, and the grouping is done
+    in Python. (Self-joins in SQL took from 0.5 to 4 s on 100k new leads, depending on the plan
+    the table's statistics, stale right after an import, led to.)"""
+    if not new:
+        return 0
+    first_id = min(new)
+    people = [(pk, *person) for pk, person in new.items()]
+    phones = sorted({p[1] for p in people if p[1]})
+    companies = sorted({p[2] for p in people if p[2] is not None and p[3]})
+    people += _older_people(first_id, phones, companies)
+    by_phone: dict[str, list[int]] = defaultdict(list)
+    by_name: dict[tuple[int, str, str], list[int]] = defaultdict(list)
+    for pk, phone, company_id, last_name, first_name in people:
+        if phone:
+            by_phone[phone].append(pk)
+        if company_id is not None and last_name:
+            by_name[(company_id, last_name, first_name)].append(pk)
     pairs: dict[tuple[int, int], DuplicateCandidate.Reason] = {}
-    with connection.cursor() as cursor:
-        for reason, sql in FLAG_SQL.items():
-            cursor.execute(sql, [first_id, SWITCHBOARD])
-            for a, b in cursor.fetchall():
-                pairs.setdefault((a, b), reason)
+    _pair(pairs, by_phone.values(), new, DuplicateCandidate.Reason.PHONE, SWITCHBOARD)
+    _pair(pairs, by_name.values(), new, DuplicateCandidate.Reason.NAME_COMPANY)
     with transaction.atomic():
         DuplicateCandidate.objects.bulk_create(
             [DuplicateCandidate(lead_a_id=a, lead_b_id=b, reason=reason,
@@ -682,3 +714,47 @@ def flag_duplicates(first_id: int, now: datetime) -> int:
             ignore_conflicts=True,
         )  # fmt: skip
     return len(pairs)
+
+
+def _older_people(
+    first_id: int, phones: list[str], companies: list[int]
+) -> list[tuple[int, str, int | None, str, str]]:
+    """Leads older than ``first_id`` with one of these phones or companies."""
+    columns = ("id", "phone", "company_id", "last_name", "first_name")
+    if connection.vendor != "postgresql":
+        older = Lead.objects.filter(pk__lt=first_id)
+        found: dict[int, tuple[int, str, int | None, str, str]] = {}
+        for field, values in (("phone", phones), ("company_id", companies)):
+            for start in range(0, len(values), 500):
+                part = {f"{field}__in": values[start : start + 500]}
+                found.update((p[0], p) for p in older.filter(**part).values_list(*columns))
+        return list(found.values())
+    with transaction.atomic(), connection.cursor() as cursor:
+        # One scan that hashes the arrays: compiling it (JIT) or splitting it over workers,
+        # each hashing them again, costs more than the scan itself.
+        cursor.execute("SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0")
+        cursor.execute(
+            f"SELECT {', '.join(columns)} FROM leads_lead"
+            " WHERE id < %s AND (phone = ANY(%s) OR company_id = ANY(%s))",
+            [first_id, phones, companies],
+        )
+        return cursor.fetchall()
+
+
+def _pair(
+    pairs: dict[tuple[int, int], DuplicateCandidate.Reason],
+    groups: Iterable[list[int]],
+    new: dict[int, Person],
+    reason: DuplicateCandidate.Reason,
+    most: int | None = None,
+) -> None:
+    """Every pair (lower id first) in each group of two or more (at most ``most``) that
+    includes a new lead, under its first reason."""
+    for ids in groups:
+        if len(ids) < 2 or (most is not None and len(ids) > most):
+            continue
+        ordered = sorted(ids)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                if a in new or b in new:
+                    pairs.setdefault((a, b), reason)

@@ -232,10 +232,14 @@ def build(
     values: dict[str, str] = {}
     custom: dict[str, str] = {}
     width = len(cells)
-    clean = normalize.clean
+    clean, odd_space = normalize.clean, normalize.ODD_SPACE.search
     for index, target in plan.fields:
-        if index < width and (value := clean(cells[index])):
-            values[target] = value
+        if index < width:
+            cell = cells[index]
+            # normalize.clean, with its commonest case (plain ASCII) inlined.
+            value = cell.strip() if cell.isascii() and not odd_space(cell) else clean(cell)
+            if value:
+                values[target] = value
     for index, name in plan.custom:
         if index < width and (text := normalize.clean_multiline(cells[index])):
             custom[name] = text[:500]

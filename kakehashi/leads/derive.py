@@ -6,7 +6,8 @@ from kakehashi.lib import normalize
 
 
 def search_text(*parts: str) -> str:
-    return " ".join(normalize.fold(p) for p in parts if p)
+    fold = normalize.fold
+    return " ".join([fold(p) for p in parts if p])
 
 
 def sort_name(last_name: str, first_name: str, last_kana: str, first_kana: str) -> str:
