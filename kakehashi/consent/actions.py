@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -115,7 +115,7 @@ def record_import_grants(
     source: str,
     actor: User | None,
     now: datetime,
-    new_leads: set[int] | frozenset[int] = frozenset(),
+    new_leads: Collection[int] = frozenset(),
     refresh: bool = True,
 ) -> list[int]:
     """Bulk ledger entries for an import: (lead_id, address, basis, hash) per row with a basis;

@@ -351,10 +351,10 @@ class _Writes:
             _insert(Company._meta.db_table, COMPANY_COLUMNS, self.companies, text=False)
             _insert(Lead._meta.db_table, LEAD_COLUMNS, self.leads, text=text)
             _insert(Activity._meta.db_table, ACTIVITY_COLUMNS, self.activities, text=text)
-            # created_here only grows (in the main thread): membership tests are safe here.
+            # people only grows (in the main thread): membership tests are safe here.
             stale = consent_actions.record_import_grants(
                 grants=self.grants, source=state.options.filename, actor=state.actor,
-                now=state.now, new_leads=state.created_here, refresh=False,
+                now=state.now, new_leads=state.people, refresh=False,
             )  # fmt: skip
             if before is not None:
                 before.result()
@@ -394,8 +394,9 @@ class _State:
         self.options, self.actor, self.now, self.lead_line = options, actor, now, lead_line
         self.result = result
         self.seen: dict[tuple[str, str], int] = {}  # row key → lead id, across the whole file
-        self.created_here: set[int] = set()  # leads this import created: their consent is known
-        self.people: dict[int, Person] = {}  # the same, as duplicates are flagged by
+        # The leads this import created (their consent state is known), as duplicates are
+        # flagged by.
+        self.people: dict[int, Person] = {}
         self.companies = _Companies(now)
         # Leads the last chunks wrote, as they now are: they may not be committed yet.
         self.recent: deque[dict[int, Callable[[], dict[str, Any]]]] = deque(maxlen=WRITERS)
@@ -419,9 +420,8 @@ class _State:
         repeats: list[tuple[rowlib.Row, rowlib.Row | int]] = []
         chunk_keys: dict[tuple[str, str], rowlib.Row] = {}
         for row in rows:
-            keys = row.match_keys()[
-                :1
-            ]  # the strongest key only: e-mail, else phone, else name@company
+            # The strongest key only: e-mail, else phone, else name@company.
+            keys = row.match_keys()[:1]
             match: rowlib.Row | int | None = None
             for key in keys:
                 match = chunk_keys.get(key) or seen.get(key)
@@ -533,8 +533,7 @@ class _State:
 
         # 4. Consent: a repeat row that brings a basis its first row lacked grants a lead born
         #    in this import.
-        self.created_here.update(created_ids)
-        late = {g[0] for g in grants if g[0] in self.created_here and g[0] not in created_ids}
+        late = {g[0] for g in grants if g[0] in people and g[0] not in created_ids}
         writes.late_grants = [g[0] for g in grants if g[0] in late and g[2] in GRANTING_BASES]
         return writes
 
