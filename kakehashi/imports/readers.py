@@ -36,25 +36,29 @@ class Table:
 
 def detect_encoding(raw: bytes) -> str:
     """BOM first; then strict UTF-8; then CP932 (never shift_jis: it lacks ①, ㈱, 髙, 﨑)."""
+    return _detect(raw)[0]
+
+
+def _detect(raw: bytes) -> tuple[str, str | None]:
+    """The encoding, and the text when telling it meant decoding the whole file (CP932)."""
     if raw.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
+        return "utf-8-sig", None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
+        return "utf-16", None
     sample = raw[: 1024 * 1024]
     try:
         sample.decode("utf-8")
-        return "utf-8"
+        return "utf-8", None
     except UnicodeDecodeError as exc:
         # A multi-byte character cut at the end of the sample is still UTF-8.
         if exc.start >= len(sample) - 3 and len(raw) > len(sample):
-            return "utf-8"
+            return "utf-8", None
     try:
-        raw.decode("cp932")
+        return "cp932", raw.decode("cp932")
     except UnicodeDecodeError:
         raise UnreadableFile(
             _("The file is neither UTF-8, UTF-16 nor CP932 (Shift_JIS) text.")
         ) from None
-    return "cp932"
 
 
 def detect_delimiter(text: str) -> str:
@@ -68,9 +72,12 @@ def detect_delimiter(text: str) -> str:
 
 
 def read_csv(raw: bytes, *, encoding: str | None = None, delimiter: str | None = None) -> Table:
-    encoding = encoding or detect_encoding(raw)
+    text = None
+    if not encoding:
+        encoding, text = _detect(raw)
     try:
-        text = raw.decode(encoding)
+        if text is None:
+            text = raw.decode(encoding)
     except (UnicodeDecodeError, LookupError):
         raise UnreadableFile(
             _("The file cannot be read as %(encoding)s.") % {"encoding": encoding}
