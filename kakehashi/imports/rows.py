@@ -232,12 +232,20 @@ def build(
     values: dict[str, str] = {}
     custom: dict[str, str] = {}
     width = len(cells)
-    clean, odd_space = normalize.clean, normalize.ODD_SPACE.search
+    clean, clean_unicode, odd_space = (
+        normalize.clean,
+        normalize.clean_unicode,
+        normalize.ODD_SPACE.search,
+    )
     for index, target in plan.fields:
         if index < width:
             cell = cells[index]
-            # normalize.clean, with its commonest case (plain ASCII) inlined.
-            value = cell.strip() if cell.isascii() and not odd_space(cell) else clean(cell)
+            # normalize.clean of a string, without its wrapper: plain ASCII inlined, the rest
+            # straight to its cache.
+            if not cell.isascii():
+                value = clean_unicode(cell)
+            else:
+                value = clean(cell) if odd_space(cell) else cell.strip()
             if value:
                 values[target] = value
     for index, name in plan.custom:

@@ -51,13 +51,14 @@ def clean(value: object) -> str:
         # NFKC leaves ASCII as it is; these values (addresses, numbers) are mostly unique,
         # so they skip the cache rather than push the repeating names out of it.
         return (_SPACES.sub(" ", text) if _ODD_SPACE.search(text) else text).strip()
-    return _clean(text)
+    return clean_unicode(text)
 
 
 # Imports call these a few dozen times per row on values that repeat a lot (names, companies,
 # departments): a bounded cache of pure results pays for itself many times over.
 @functools.lru_cache(maxsize=65536)
-def _clean(text: str) -> str:
+def clean_unicode(text: str) -> str:
+    """clean() of a string that is not plain ASCII (cached)."""
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)  # also turns U+3000 into a plain space
     if _ODD_SPACE.search(text):
