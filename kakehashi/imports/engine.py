@@ -513,7 +513,7 @@ class _State:
                 (row.email_hash or None) if row.lead["email"] else None,
             ))  # fmt: skip
             tag_links += [(stored_lead["id"], t) for t in row.tags]
-            if not diff:
+            if updated is None:
                 result.skipped += pre_existing
                 continue
             updated.updated_at = updated.last_activity_at = self.now
@@ -594,32 +594,32 @@ def _fold_into(first: rowlib.Row, repeat: rowlib.Row) -> None:
 
 def _apply(
     row: rowlib.Row, stored: dict[str, Any], companies: _Companies, names: dict[int, str]
-) -> tuple[Lead, dict[str, list[Any]]]:
-    """The stored lead with the row's non-empty values applied, and what changed."""
-    lead = Lead(pk=stored["id"], company_id=stored["company_id"],
-                custom_attributes=dict(stored["custom_attributes"] or {}),
-                **{f: stored[f] for f in UPDATABLE})  # fmt: skip
+) -> tuple[Lead | None, dict[str, list[Any]]]:
+    """The stored lead with the row's non-empty values applied, and what changed (no lead when
+    nothing did: a repeated row mostly brings nothing new, and a model instance is dear)."""
+    values = {f: stored[f] for f in UPDATABLE}
     diff: dict[str, list[Any]] = {}
     for name in UPDATABLE:
         value = row.lead.get(name)
         # Never overwrite a filled field with an empty one.
         if value not in (None, "") and value != stored[name]:
             diff[name] = [stored[name], value]
-            setattr(lead, name, value)
+            values[name] = value
     company_id, company_name = companies.get(row.company_key)
     if company_id and company_id != stored["company_id"]:
         diff["company"] = [stored["company_id"], company_name]
-        lead.company_id = company_id
-    extra = {
-        k: v for k, v in row.lead["custom_attributes"].items() if lead.custom_attributes.get(k) != v
-    }
+    else:
+        company_id = stored["company_id"]
+    custom = dict(stored["custom_attributes"] or {})
+    extra = {k: v for k, v in row.lead["custom_attributes"].items() if custom.get(k) != v}
     if extra:
-        diff["custom_attributes"] = [{k: lead.custom_attributes.get(k) for k in extra}, extra]
-        lead.custom_attributes.update(extra)
-    name = company_name or names.get(lead.company_id or 0, "")
-    lead.search_text, lead.sort_name = derive.lead_columns(
-        {f: getattr(lead, f) for f in UPDATABLE}, name
-    )
+        diff["custom_attributes"] = [{k: custom.get(k) for k in extra}, extra]
+        custom.update(extra)
+    if not diff:
+        return None, diff
+    lead = Lead(pk=stored["id"], company_id=company_id, custom_attributes=custom, **values)
+    name = company_name or names.get(company_id or 0, "")
+    lead.search_text, lead.sort_name = derive.lead_columns(values, name)
     return lead, diff
 
 
