@@ -288,6 +288,9 @@ def run(
     chunks = _chunks(table_rows, CHUNK)
     threaded = write_in_threads and _copying() and not connection.in_atomic_block
     writer = _Writer(WRITERS if threaded else 0)
+    # Its one thread only reads, on its own connection (_Writer for the pool and its closing).
+    reader = _Writer(1 if threaded else 0)
+    lookup: Future[dict[str, dict[str, Any]]] | None = None
     try:
         with gcpause.paused(), _builder(options, parallel, state.lead_line) as builder:
             pending: deque[tuple[list[Any], Future[list[rowlib.Row]]]] = deque()
@@ -311,7 +314,13 @@ def run(
                         )
                 good = [r for r in built if r.ok]
                 if writer.pool is not None:
-                    writer.submit(state.plan(good), tags_by_name)
+                    found = lookup.result() if lookup is not None else None
+                    # The next chunk, when it is built already, has its stored leads read on
+                    # the side while this one is prepared.
+                    lookup = None
+                    if reader.pool is not None and pending and pending[0][1].done():
+                        lookup = reader.pool.submit(_stored_leads_of, pending[0][1].result())
+                    writer.submit(state.plan(good, found), tags_by_name)
                 else:
                     # One transaction from reading to writing (on SQLite it holds the write
                     # lock that makes the ids _allocate_ids hands out ours).
@@ -323,6 +332,7 @@ def run(
             writer.wait()
     finally:
         writer.close()
+        reader.close()
     result.duplicates_flagged = flag_duplicates(state.people, now)
     return result
 
@@ -410,7 +420,10 @@ class _State:
             + copy_text(_data_prefix(options.filename, options.import_id, True))
         )
 
-    def plan(self, rows: list[rowlib.Row]) -> _Writes:
+    def plan(
+        self, rows: list[rowlib.Row], found: dict[str, dict[str, Any]] | None = None
+    ) -> _Writes:
+        """``found``: the stored leads with the e-mails of ``rows``, when already read."""
         options, result, seen, companies = self.options, self.result, self.seen, self.companies
         people = self.people
         writes = _Writes(self)
@@ -438,7 +451,10 @@ class _State:
 
         # 2. Match the chunk's e-mails against leads already in the database.
         emails = [r.lead["email"] for r in firsts if r.lead["email"]]
-        existing = _leads_by_email(emails)
+        if found is None:
+            existing = _leads_by_email(emails)
+        else:
+            existing = {e: found[e] for e in emails if e in found}
         writes.companies = companies.resolve(
             firsts + [r for r, f in repeats if not isinstance(f, rowlib.Row)]
         )
@@ -552,6 +568,12 @@ def _lead_as_stored(lead: Lead) -> dict[str, Any]:
 
 
 MATCH_COLUMNS = ("id", "company_id", "custom_attributes", *UPDATABLE)
+
+
+def _stored_leads_of(rows: list[rowlib.Row]) -> dict[str, dict[str, Any]]:
+    """The stored leads with the e-mails of these rows (read ahead of the chunk's turn: the
+    rows that repeat a lead this import wrote are told by `_State.seen`, not by this)."""
+    return _leads_by_email([r.lead["email"] for r in rows if r.ok and r.lead["email"]])
 
 
 def _leads_by_email(emails: list[str]) -> dict[str, dict[str, Any]]:

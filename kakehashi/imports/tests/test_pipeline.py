@@ -17,7 +17,8 @@ from kakehashi.lib.bulk import copy_line
 from kakehashi.timeline.models import Activity
 
 # Chunks of 3 rows. Lines 5 and 10 repeat leads of the chunk just before (written in another
-# thread, perhaps not committed yet), line 11 one of an older chunk: each changes its lead.
+# thread, perhaps not committed yet), line 11 one of an older chunk, line 13 a lead stored before
+# the import (read ahead of its chunk's turn): each changes its lead.
 ROWS = [
     "会社名,氏名,メールアドレス,電話番号,部署,メモ",
     "㈱商事A,山田 太郎,taro@example.jp,03-1111-0001,,",
@@ -31,6 +32,7 @@ ROWS = [
     "商事F,木村 五郎,goro@example.jp,,,",  # a new company for goro
     "商事A,鈴木 一郎,ichiro@example.jp,,企画部,",  # fills a department
     '商事D,木村 四郎,shiro@example.jp,,,"tab\there, back\\slash\nand a new line"',
+    "商事A,佐々木 健二,kenji@example.jp,03-1111-0077,,",  # a lead stored before the import
 ]
 
 
@@ -78,6 +80,7 @@ class ThreadedWritesTests(TransactionTestCase):
 
         outcomes = []
         for threaded in (False, True):
+            Lead.objects.create(email="kenji@example.jp", last_name="佐々木", first_name="健二")
             with mock.patch.object(engine._Writes, "apply", recording_apply):
                 result = _import(threads=threaded)
             outcomes.append(((result.created, result.merged, result.duplicates_flagged), _stored()))
@@ -90,6 +93,7 @@ class ThreadedWritesTests(TransactionTestCase):
         # Repeats of leads written by the chunk before filled their gaps.
         self.assertEqual(by_email["hanako@example.jp"][1:3], ("+81311110002", "営業部"))
         self.assertEqual(by_email["ichiro@example.jp"][2], "企画部")
+        self.assertEqual(by_email["kenji@example.jp"][1:4:2], ("+81311110077", "商事a"))
         self.assertEqual(by_email["goro@example.jp"][3], "商事f")
         # Tab, backslash and line break survive the COPY text on PostgreSQL.
         self.assertEqual(
@@ -101,9 +105,9 @@ class ThreadedWritesTests(TransactionTestCase):
             [("jiro@example.jp", "jiro2@example.jp", "name_company"),
              ("jiro@example.jp", "saburo@example.jp", "phone")],
         )  # fmt: skip
-        self.assertEqual(len(ledger), 11)  # every row with a basis leaves its grant
+        self.assertEqual(len(ledger), 12)  # every row with a basis leaves its grant
         self.assertEqual(companies, 6)
-        self.assertEqual(len(activities), 11)  # 8 created, 3 changed by a later row
+        self.assertEqual(len(activities), 12)  # 8 created, 4 changed by a later row
         if connection.vendor == "postgresql":
             self.assertTrue(
                 any(name != threading.main_thread().name for name in threads_used),
