@@ -263,7 +263,11 @@ def build(
     elif email and not PLAIN_EMAIL.match(email):
         try:
             validate_email(email)
-        except ValidationError:
+        except ValidationError as invalid:
+            # The error lists itself (error_list): a cycle, freed only by the cyclic collector
+            # (paused during imports). Its traceback would keep this frame and its callers'
+            # alive with it, the whole import's state among them, until the import ends.
+            invalid.__traceback__ = None
             errors.append(_("“%(value)s” is not a valid e-mail address.") % {"value": raw_email})
     lead["email"] = email
 
