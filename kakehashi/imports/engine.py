@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 CHUNK = 5000
+FIRST_CHUNK = 500
 WRITERS = 2  # chunks written at once (threads, each with its database connection)
 UPDATABLE = rowlib.UPDATABLE
 GRANTING_BASES = rowlib.GRANTING_BASES
@@ -90,9 +91,13 @@ class Result:
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Lists of ``size`` items; the first ones smaller (FIRST_CHUNK, then twice as many each
+    time), so the database starts writing sooner: it waits for the first chunk idle."""
     iterator = iter(items)
-    while chunk := list(itertools.islice(iterator, size)):
+    step = min(FIRST_CHUNK, size)
+    while chunk := list(itertools.islice(iterator, step)):
         yield chunk
+        step = min(step * 2, size)
 
 
 def _allocate_ids(table: str, count: int) -> list[int]:
@@ -283,6 +288,18 @@ def run(
     """Import the rows. ``parallel``: normalize in a helper process; ``write_in_threads``:
     write in threads (PostgreSQL, outside a transaction) while this one prepares."""
     result = Result()
+    with gcpause.paused():
+        # What the import holds (rows, keys, leads by id) is freed by _run's return, before
+        # the collector is back: the full collection it set off over all that took 0.7 s.
+        _run(table_rows, options, result, actor, now, progress, parallel, write_in_threads)
+    return result
+
+
+def _run(
+    table_rows: Iterable[tuple[int, list[str]]], options: Options, result: Result,
+    actor: User | None, now: datetime, progress: Callable[[Result], None] | None,
+    parallel: bool, write_in_threads: bool,
+) -> None:  # fmt: skip
     state = _State(options, actor, now, rowlib.LeadLine(options.filename, now, _copying()), result)
     tags_by_name: dict[str, int] = {}
     chunks = _chunks(table_rows, CHUNK)
@@ -292,7 +309,7 @@ def run(
     reader = _Writer(1 if threaded else 0)
     lookup: Future[dict[str, dict[str, Any]]] | None = None
     try:
-        with gcpause.paused(), _builder(options, parallel, state.lead_line) as builder:
+        with _builder(options, parallel, state.lead_line) as builder:
             pending: deque[tuple[list[Any], Future[list[rowlib.Row]]]] = deque()
             first, second = next(chunks, None), next(chunks, None)
             if second is not None:
@@ -329,12 +346,14 @@ def run(
                 result.processed += len(chunk)
                 if progress:
                     progress(result)
-            writer.wait()
+        # The pairs are found while the last chunks are written (the leads they are compared
+        # with are older than the import), and saved once those are committed.
+        pairs = duplicate_pairs(state.people)
+        writer.wait()
     finally:
         writer.close()
         reader.close()
-    result.duplicates_flagged = flag_duplicates(state.people, now)
-    return result
+    result.duplicates_flagged = save_duplicate_pairs(pairs, now)
 
 
 @dataclass
@@ -705,12 +724,21 @@ Person = tuple[str, int | None, str, str]
 
 def flag_duplicates(new: dict[int, Person], now: datetime) -> int:
     """Queue the leads an import created (``new``, as they were last written) that share a
-    phone, or a name at the same company, with another lead. The new leads are known here;
-    one read finds the older leads with their phones or companies, and the grouping is done
-    in Python. (Self-joins in SQL took from 0.5 to 4 s on 100k new leads, depending on the plan
+    phone, or a name at the same company, with another lead."""
+    return save_duplicate_pairs(duplicate_pairs(new), now)
+
+
+Pairs = dict[tuple[int, int], DuplicateCandidate.Reason]
+
+
+def duplicate_pairs(new: dict[int, Person]) -> Pairs:
+    """The pairs (lower id first) `flag_duplicates` queues. The new leads are known here; one
+    read finds the older leads with their phones or companies, and the grouping is done in
+    Python. (Self-joins in SQL took from 0.5 to 4 s on 100k new leads, depending on the plan
     the table's statistics, stale right after an import, led to.)"""
+    pairs: Pairs = {}
     if not new:
-        return 0
+        return pairs
     by_phone: dict[str, list[int]] = defaultdict(list)
     by_name: dict[tuple[int, str, str], list[int]] = defaultdict(list)
 
@@ -724,9 +752,15 @@ def flag_duplicates(new: dict[int, Person], now: datetime) -> int:
     group((pk, *person) for pk, person in new.items())
     companies = list({company_id for company_id, _, _ in by_name})
     group(_older_people(min(new), list(by_phone), companies))
-    pairs: dict[tuple[int, int], DuplicateCandidate.Reason] = {}
     _pair(pairs, by_phone.values(), new, DuplicateCandidate.Reason.PHONE, SWITCHBOARD)
     _pair(pairs, by_name.values(), new, DuplicateCandidate.Reason.NAME_COMPANY)
+    return pairs
+
+
+def save_duplicate_pairs(pairs: Pairs, now: datetime) -> int:
+    """Queue the pairs for review (a pair queued already stays as it was)."""
+    if not pairs:
+        return 0
     with transaction.atomic():
         DuplicateCandidate.objects.bulk_create(
             [DuplicateCandidate(lead_a_id=a, lead_b_id=b, reason=reason,
@@ -767,7 +801,7 @@ def _older_people(
 
 
 def _pair(
-    pairs: dict[tuple[int, int], DuplicateCandidate.Reason],
+    pairs: Pairs,
     groups: Iterable[list[int]],
     new: dict[int, Person],
     reason: DuplicateCandidate.Reason,

@@ -143,3 +143,11 @@ class FlagDuplicatesTests(TransactionTestCase):
 def test_copy_line_escapes_what_copy_text_would_misread():
     line = copy_line(["a\tb", "c\\d", "e\nf", "g\rh", None, True, {"k": "v\t"}, 7])
     assert line == 'a\\tb\tc\\\\d\te\\nf\tg\\rh\t\\N\tt\t{"k": "v\\\\t"}\t7\n'
+
+
+def test_the_first_chunks_are_small_and_every_row_comes_once_in_order():
+    # The database waits idle for the first chunk: it comes small, the next ones double.
+    chunks = list(engine._chunks(range(12000), 5000))
+    assert [len(c) for c in chunks] == [500, 1000, 2000, 4000, 4500]
+    assert [n for chunk in chunks for n in chunk] == list(range(12000))
+    assert [len(c) for c in engine._chunks(range(7), 3)] == [3, 3, 1]
