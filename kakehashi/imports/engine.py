@@ -181,12 +181,14 @@ class _Builder:
             )
 
     def submit(self, chunk: list[Any]) -> Future[list[rowlib.Row]]:
+        """Start normalizing the chunk in the helper; without one, it is normalized by the
+        first `result` call that needs it."""
         if self.pool is not None:
             try:
                 return self.pool.submit(rowlib.build_chunk, chunk, *self.args)
             except BrokenProcessPool:
                 self.close()
-        return self.inline(chunk)
+        return _Later()
 
     def inline(self, chunk: list[Any]) -> Future[list[rowlib.Row]]:
         future: Future[list[rowlib.Row]] = Future()
@@ -194,6 +196,8 @@ class _Builder:
         return future
 
     def result(self, chunk: list[Any], future: Future[list[rowlib.Row]]) -> list[rowlib.Row]:
+        if isinstance(future, _Later) and not future.done():
+            future.set_result(rowlib.build_chunk(chunk, *self.args))
         try:
             return future.result()
         except BrokenProcessPool:
@@ -206,6 +210,10 @@ class _Builder:
         if self.pool is not None:
             self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = None
+
+
+class _Later(Future[list[rowlib.Row]]):
+    """A chunk to normalize in this process when its rows are first needed."""
 
 
 @contextlib.contextmanager
@@ -332,11 +340,18 @@ def _run(
                 good = [r for r in built if r.ok]
                 if writer.pool is not None:
                     found = lookup.result() if lookup is not None else None
-                    # The next chunk, when it is built already, has its stored leads read on
-                    # the side while this one is prepared.
+                    # The next chunk has its stored leads read on the side while this one is
+                    # prepared: from the second chunk on, it is normalized here first if the
+                    # helper does not have it. The first goes to the database at once (idle
+                    # until then).
                     lookup = None
-                    if reader.pool is not None and pending and pending[0][1].done():
-                        lookup = reader.pool.submit(_stored_leads_of, pending[0][1].result())
+                    if reader.pool is not None and pending:
+                        following_chunk, following_future = pending[0]
+                        later = isinstance(following_future, _Later) and result.processed
+                        if later or following_future.done():
+                            lookup = reader.pool.submit(
+                                _stored_leads_of, builder.result(following_chunk, following_future)
+                            )
                     writer.submit(state.plan(good, found), tags_by_name)
                 else:
                     # One transaction from reading to writing (on SQLite it holds the write
