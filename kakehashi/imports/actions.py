@@ -57,6 +57,11 @@ def read_table(
     return readers.read(raw, filename, encoding=encoding or None, delimiter=delimiter or None)
 
 
+def read_header(raw: bytes, filename: str, *, encoding: str, delimiter: str) -> list[str]:
+    """The header row of an uploaded file (encoding and delimiter as the upload found them)."""
+    return readers.read_header(raw, filename, encoding=encoding, delimiter=delimiter)
+
+
 def preview(
     raw: bytes,
     filename: str,
@@ -137,9 +142,9 @@ def configure(
     actor: User | None,
     now: datetime,
 ) -> ImportRun:
-    header = read_table(
+    header = read_header(
         run.read_file(), run.filename, encoding=run.encoding, delimiter=run.delimiter
-    ).header
+    )
     problems = mapping.validate(columns, len(header))
     if problems:
         raise InvalidMapping(problems)

@@ -45,9 +45,7 @@ def create_import(
                              delimiter=delimiter, actor=request.user, now=now)  # fmt: skip
     except readers.UnreadableFile as exc:
         raise HttpError(400, str(exc)) from None
-    header = actions.read_table(
-        raw, run.filename, encoding=run.encoding, delimiter=run.delimiter
-    ).header
+    header = actions.read_header(raw, run.filename, encoding=run.encoding, delimiter=run.delimiter)
     chosen = mapping.suggest(header)
     if columns:
         try:

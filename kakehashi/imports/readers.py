@@ -6,6 +6,7 @@ what people see when they open the file in Excel to fix it.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import zipfile
@@ -61,8 +62,14 @@ def _detect(raw: bytes) -> tuple[str, str | None]:
         ) from None
 
 
+SNIFF_CHARS = 64 * 1024  # the delimiter is told from the first lines, not the whole file
+
+
 def detect_delimiter(text: str) -> str:
-    sample = "\n".join(text.splitlines()[:20])
+    lines = text[:SNIFF_CHARS].splitlines()
+    if len(text) > SNIFF_CHARS and len(lines) > 1:
+        lines.pop()  # possibly cut short
+    sample = "\n".join(lines[:20])
     try:
         return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
@@ -82,20 +89,39 @@ def read_csv(raw: bytes, *, encoding: str | None = None, delimiter: str | None =
         raise UnreadableFile(
             _("The file cannot be read as %(encoding)s.") % {"encoding": encoding}
         ) from None
+    return _read_text(text, encoding, delimiter)
+
+
+def _read_text(text: str, encoding: str, delimiter: str | None) -> Table:
     text = text.lstrip("\ufeff")
     delimiter = delimiter or detect_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise _unreadable_row(1, exc) from None
     if not header or not any(cell.strip() for cell in header):
         raise UnreadableFile(_("The file is empty or has no header row."))
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        for number, cells in enumerate(reader, start=2):
-            if "".join(cells).strip():  # a row with something in it (one C call)
-                yield number, cells
+        number = 1
+        try:
+            for number, cells in enumerate(reader, start=2):
+                if "".join(cells).strip():  # a row with something in it (one C call)
+                    yield number, cells
+        except csv.Error as exc:
+            raise _unreadable_row(number + 1, exc) from None
 
     return Table(
         header=[h.strip() for h in header], rows=rows(), encoding=encoding, delimiter=delimiter
+    )
+
+
+def _unreadable_row(line: int, error: csv.Error) -> UnreadableFile:
+    # The csv module's own words say which rule the row breaks (a cell over its size limit,
+    # a NUL character…).
+    return UnreadableFile(
+        _("Row %(line)s cannot be read as CSV: %(reason)s.") % {"line": line, "reason": error}
     )
 
 
@@ -153,6 +179,27 @@ def read(
 ) -> Table:
     if len(raw) > MAX_BYTES:
         raise UnreadableFile(_("The file is larger than 100 MB; split it into smaller files."))
-    if filename.lower().endswith((".xlsx", ".xlsm")) or raw.startswith(b"PK\x03\x04"):
+    if _is_xlsx(raw, filename):
         return read_xlsx(raw)
     return read_csv(raw, encoding=encoding, delimiter=delimiter)
+
+
+def _is_xlsx(raw: bytes, filename: str) -> bool:
+    return filename.lower().endswith((".xlsx", ".xlsm")) or raw.startswith(b"PK\x03\x04")
+
+
+HEADER_BYTES = 256 * 1024
+
+
+def read_header(raw: bytes, filename: str, *, encoding: str, delimiter: str) -> list[str]:
+    """The header row of a file whose encoding and delimiter are known: for a CSV, read from
+    the start of the file when a second row starts there, instead of decoding all of it."""
+    if len(raw) > HEADER_BYTES and encoding and delimiter and not _is_xlsx(raw, filename):
+        try:
+            start = codecs.getincrementaldecoder(encoding)().decode(raw[:HEADER_BYTES])
+            table = _read_text(start, encoding, delimiter)
+            if next(table.rows, None) is not None:  # the header row ended within the start
+                return table.header
+        except (UnicodeDecodeError, LookupError, UnreadableFile, csv.Error):
+            pass  # the whole file says what is wrong with it, if anything
+    return read(raw, filename, encoding=encoding or None, delimiter=delimiter or None).header

@@ -182,9 +182,9 @@ def import_errors(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The refused rows as a CSV to fix and import again: the original cells plus the reason."""
     run = get_object_or_404(ImportRun, pk=pk)
     _own(request, run)
-    header = actions.read_table(
+    header = actions.read_header(
         run.read_file(), run.filename, encoding=run.encoding, delimiter=run.delimiter
-    ).header
+    )
     rows = ([*e.get("cells", []), e["reason"]] for e in run.errors)
     body = spreadsheet.csv_bytes([*header, _("Reason")], rows)
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from pathlib import Path
@@ -77,6 +78,45 @@ def test_encoding_and_delimiter_can_be_overridden():
     raw = "氏名;メール\n山田;y@example.jp\n".encode("cp932")
     table = readers.read(raw, "x.csv", encoding="cp932", delimiter=";")
     assert list(table.rows) == [(2, ["山田", "y@example.jp"])]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "header"),
+    [
+        ("cp932", ["氏名", "会社名", "メモ"]),
+        ("utf-16", ["氏名", "会社名", "メモ"]),
+        # A header row longer than the start read on its own: the whole file is read.
+        ("utf-8-sig", ["氏名", "髙" * 50000, "橋" * 50000]),
+        # A header cell over two lines, and a start cut in the middle of a character.
+        ("cp932", ["氏名", '会社\n"名"', "メモ" + "あ" * (readers.HEADER_BYTES // 2 - 7)]),
+    ],
+)
+def test_the_header_of_a_large_file_is_the_one_the_whole_file_gives(encoding, header):
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for n in range(20000):
+        writer.writerow([f"山田{n}", "㈱髙橋商事", "①"])
+    raw = buffer.getvalue().encode(encoding)
+    assert len(raw) > readers.HEADER_BYTES
+    table = readers.read(raw, "big.csv")
+    assert table.encoding in (encoding, "utf-8")
+    found = readers.read_header(raw, "big.csv", encoding=table.encoding, delimiter=",")
+    assert found == table.header == [h.strip() for h in header]
+
+
+def test_the_delimiter_is_told_from_the_first_lines_even_when_they_are_long():
+    line = "\t".join(["x" * 40000, "y", "z"]) + "\n"
+    assert readers.detect_delimiter(line * 10) == "\t"
+
+
+def test_a_row_the_csv_module_refuses_is_a_clear_error_with_its_line():
+    raw = ("氏名,メモ\n山田,短い\n田中," + "長" * 200000 + "\n").encode("utf-8")
+    table = readers.read(raw, "x.csv")
+    with pytest.raises(readers.UnreadableFile, match="Row 3 cannot be read as CSV"):
+        list(table.rows)
+    with pytest.raises(readers.UnreadableFile, match="Row 1 cannot be read as CSV"):
+        readers.read(("長" * 200000 + "\n").encode("utf-8"), "x.csv")
 
 
 def test_xlsx_reads_cached_values_only_and_never_evaluates_formulas():

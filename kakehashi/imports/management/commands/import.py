@@ -48,9 +48,7 @@ class Command(BaseCommand):
                                  delimiter=options["delimiter"], actor=actor, now=now)  # fmt: skip
         except readers.UnreadableFile as exc:
             raise CommandError(str(exc)) from None
-        header = actions.read_table(
-            raw, path.name, encoding=run.encoding, delimiter=run.delimiter
-        ).header
+        header = actions.read_header(raw, path.name, encoding=run.encoding, delimiter=run.delimiter)
         columns = self._columns(options["mapping"], header)
         try:
             actions.configure(
