@@ -508,7 +508,9 @@ class _State:
             company_id, company_name = companies.get(row.company_key)
             segment = row.segment
             if row.refolded or segment is None:
-                segment = self.lead_line(row, *derive.lead_columns(row.lead, company_name))
+                segment = self.lead_line(
+                    row, *derive.normalized_lead_columns(row.lead, company_name)
+                )
             if text:
                 company = COPY_NULL if company_id is None else company_id
                 leads.append(f"{pk}\t{company}\t{segment}")

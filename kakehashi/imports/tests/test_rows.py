@@ -9,10 +9,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import translation
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from kakehashi.imports import rows
+from kakehashi.leads import derive
 
 MAPPING = {0: "full_name", 1: "email", 2: "phone", 3: "postal_code", 4: "address", 5: "company",
            6: "consent_basis", 7: "outcome", 8: "full_name_kana", 9: "tags"}  # fmt: skip
@@ -132,3 +133,26 @@ def test_addresses_outside_the_shortcut_still_get_the_full_check(email):
     except ValidationError:
         django_accepts = False
     assert row.ok == django_accepts, (email, row.errors)
+
+
+# Cells as people type them: kana in both syllabaries and widths, combining marks (the voicing
+# mark U+3099 among them), accents, full-width and other spaces, Latin in both cases.
+_CELL = st.text(
+    alphabet=st.sampled_from(
+        list("山田太郎髙橋ﾔﾏﾀﾞやまだヤマダタロウガパ゙゚ーaAzZ09 .@_-　\u3099\u309a\u0301\u00a0Ｔｅ")
+    ),
+    max_size=12,
+)
+
+
+@given(st.lists(_CELL, min_size=7, max_size=7))
+@example(["山田", "太郎", "ヤマタ", "\u3099ロウ", "", "", ""])  # the mark voices the タ before it
+@example(["", "", "", "", "taro@れい.jp", "", ""])  # kana in an address fold to katakana
+@example(["Yamada", "Taro", "", "", "", "", "ＡＢＣ(株)"])
+def test_the_import_derives_the_same_search_text_and_sort_key_as_a_lead_save(cells):
+    mapping = {0: "last_name", 1: "first_name", 2: "last_name_kana", 3: "first_name_kana",
+               4: "email", 5: "phone", 6: "company"}  # fmt: skip
+    row = rows.build(2, cells, mapping)
+    assert derive.normalized_lead_columns(row.lead, row.company_name) == derive.lead_columns(
+        row.lead, row.company_name
+    )
