@@ -133,11 +133,7 @@ class _Companies:
         """Find or allocate the rows' companies; the records of those still to be inserted."""
         wanted = {r.company_key: r for r in rows if r.company_key}
         missing = [k for k in wanted if k not in self.by_key]
-        for key, pk, name in (
-            Company.objects.filter(normalized_name__in=missing)
-            .order_by("-pk")
-            .values_list("normalized_name", "pk", "name")
-        ):
+        for key, pk, name in _companies_named(missing):
             self.by_key[key] = (pk, name)
             self.names[pk] = name
         new = [k for k in missing if k not in self.by_key]
@@ -159,6 +155,25 @@ class _Companies:
     def get(self, key: str) -> tuple[int | None, str]:
         """The company id and name for a row's `company_key`."""
         return self.by_key.get(key, (None, "")) if key else (None, "")
+
+
+def _companies_named(keys: list[str]) -> list[tuple[str, int, str]]:
+    """(folded name, id, name) of the stored companies with these folded names, newest first
+    (`resolve` keeps the last of each name: the oldest). On PostgreSQL the names go as one
+    text, split by the server (a folded name has no white space): thousands of placeholders
+    cost more than the query."""
+    if not keys:
+        return []
+    if connection.vendor != "postgresql":
+        found = Company.objects.filter(normalized_name__in=keys).order_by("-pk")
+        return list(found.values_list("normalized_name", "pk", "name"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT normalized_name, id, name FROM leads_company"
+            " WHERE normalized_name = ANY(string_to_array(%s, E'\\n')) ORDER BY id DESC",
+            ["\n".join(keys)],
+        )
+        return cursor.fetchall()
 
 
 class _Builder:
