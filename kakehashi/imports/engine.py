@@ -312,8 +312,8 @@ def run(
     write in threads (PostgreSQL, outside a transaction) while this one prepares."""
     result = Result()
     with gcpause.paused():
-        # What the import holds (rows, keys, leads by id) is freed by _run's return, before
-        # the collector is back: the full collection it set off over all that took 0.7 s.
+        # What the import holds (rows, keys, leads by id) is freed when _run returns, before
+        # the collector is back on: its first collection would otherwise walk all of it.
         _run(table_rows, options, result, actor, now, progress, parallel, write_in_threads)
     return result
 
@@ -754,19 +754,14 @@ CONFIDENCE = {DuplicateCandidate.Reason.PHONE: 80, DuplicateCandidate.Reason.NAM
 Person = tuple[str, int | None, str, str]
 
 
-def flag_duplicates(new: dict[int, Person], now: datetime) -> int:
-    """Queue the leads an import created (``new``, as they were last written) that share a
-    phone, or a name at the same company, with another lead."""
-    return save_duplicate_pairs(duplicate_pairs(new), now)
-
-
 Pairs = dict[tuple[int, int], DuplicateCandidate.Reason]
 
 
 def duplicate_pairs(new: dict[int, Person]) -> Pairs:
-    """The pairs (lower id first) `flag_duplicates` queues. The new leads are known here; one
-    read finds the older leads with their phones or companies, and the grouping is done in
-    Python. (Self-joins in SQL took from 0.5 to 4 s on 100k new leads, depending on the plan
+    """The leads an import created (``new``, as they were last written) that share a phone, or
+    a name at the same company, with another lead: as pairs, lower id first, for
+    `save_duplicate_pairs`. The new leads are known here; one read finds the older leads with
+    their phones or companies, and the grouping is done in Python. (Self-joins in SQL took from 0.5 to 4 s on 100k new leads, depending on the plan
     the table's statistics, stale right after an import, led to.)"""
     pairs: Pairs = {}
     if not new:

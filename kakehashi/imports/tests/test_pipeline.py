@@ -133,7 +133,7 @@ class FlagDuplicatesTests(TransactionTestCase):
         for pk, (phone, company_id, last, given) in new.items():
             Lead.objects.create(pk=pk, phone=phone, company_id=company_id, last_name=last,
                                 first_name=given)  # fmt: skip
-        self.assertEqual(engine.flag_duplicates(new, now), 2)
+        self.assertEqual(engine.save_duplicate_pairs(engine.duplicate_pairs(new), now), 2)
         self.assertEqual(
             sorted(DuplicateCandidate.objects.values_list("lead_a_id", "lead_b_id", "reason")),
             [(older.pk, first, "phone"), (older.pk, first + 1, "name_company")],
