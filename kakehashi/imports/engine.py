@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from kakehashi.accounts.models import User
 
 logger = logging.getLogger(__name__)
-CHUNK = 5000
+CHUNK = 10000  # rows per transaction (measured: 5,000 and 20,000 were slower)
 FIRST_CHUNK = 500
 WRITERS = 2  # chunks written at once (threads, each with its database connection)
 UPDATABLE = rowlib.UPDATABLE
