@@ -141,14 +141,14 @@ class _Companies:
         records: list[tuple[Any, ...]] = []
         for pk, key in zip(ids, new, strict=True):
             row = wanted[key]
-            company = Company(
-                name=row.company_name, name_kana=row.company_kana, domain=row.company_domain
+            # Company.refresh_derived_fields' columns, without a model instance per company.
+            name, kana, folded, domain, search_text = derive.company_columns(
+                row.company_name, row.company_kana, row.company_domain
             )
-            company.refresh_derived_fields()
-            records.append((pk, company.name, company.name_kana, company.normalized_name, company.domain,
-                            "", "", "", "", "", "", {}, company.search_text, self.now, self.now))  # fmt: skip
-            self.by_key[key] = (pk, company.name)
-            self.names[pk] = company.name
+            records.append((pk, name, kana, folded, domain, "", "", "", "", "", "", {},
+                            search_text, self.now, self.now))  # fmt: skip
+            self.by_key[key] = (pk, name)
+            self.names[pk] = name
         self.created += len(records)
         return records
 

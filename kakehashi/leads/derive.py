@@ -74,3 +74,12 @@ def normalized_lead_columns(lead: dict[str, Any], company_name: str) -> tuple[st
         # "last first": the space keeps the two apart, and folding drops it.
         reading = folded_last + folded_first
     return " ".join(parts), reading[:200] or "\uffff"
+
+
+def company_columns(name: str, name_kana: str, domain: str) -> tuple[str, str, str, str, str]:
+    """A company's (name, name_kana, normalized_name, domain, search_text) from what was typed."""
+    name = normalize.clean(name)
+    name_kana = normalize.to_katakana(name_kana)
+    domain = normalize.domain_of(domain) if domain else ""
+    search_text = " ".join(normalize.fold(v) for v in (name, name_kana, domain) if v)
+    return name, name_kana, normalize.normalize_company_name(name)[:200], domain, search_text

@@ -144,13 +144,8 @@ class Company(models.Model):
         return self.name
 
     def refresh_derived_fields(self) -> None:
-        self.name = normalize.clean(self.name)
-        self.name_kana = normalize.to_katakana(self.name_kana)
-        self.normalized_name = normalize.normalize_company_name(self.name)[:200]
-        self.domain = normalize.domain_of(self.domain) if self.domain else ""
-        self.search_text = " ".join(
-            normalize.fold(v) for v in (self.name, self.name_kana, self.domain) if v
-        )
+        (self.name, self.name_kana, self.normalized_name, self.domain,
+         self.search_text) = derive.company_columns(self.name, self.name_kana, self.domain)  # fmt: skip
 
     @property
     def prefecture_name(self) -> str:
