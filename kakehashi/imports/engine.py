@@ -459,12 +459,10 @@ class _State:
         self.companies = _Companies(now)
         # Leads the last chunks wrote, as they now are: they may not be committed yet.
         self.recent: deque[dict[int, Callable[[], dict[str, Any]]]] = deque(maxlen=WRITERS)
-        department = (
-            actor.function if actor is not None and actor.function else Department.MARKETING
-        )
         # A created lead's activity: the same but for its lead, company and line.
+        same = ("lead.imported", _department(actor), actor.pk if actor else None, now, now)
         self.activity_tail = (
-            copy_line(("lead.imported", department, actor.pk if actor else None, now, now))[:-1]
+            copy_line(same)[:-1]
             + "\t"
             + copy_text(_data_prefix(options.filename, options.import_id, True))
         )
@@ -711,9 +709,13 @@ def _activity(
     else:
         # The same keys for every row but the line: serialized once, not once per row.
         data = RawJSON(_data_prefix(options.filename, options.import_id, created) + f"{row.line}}}")
-    department = actor.function if actor is not None and actor.function else Department.MARKETING
-    return (lead_id, company_id, "lead.imported", department, actor.pk if actor else None, now,
-            now, data)  # fmt: skip
+    return (lead_id, company_id, "lead.imported", _department(actor),
+            actor.pk if actor else None, now, now, data)  # fmt: skip
+
+
+def _department(actor: User | None) -> str:
+    """The department an import's activities are recorded under: the actor's, else marketing."""
+    return actor.function if actor is not None and actor.function else Department.MARKETING
 
 
 def _fixed_data(filename: str, import_id: int | None, created: bool) -> dict[str, Any]:

@@ -39,7 +39,7 @@ def clean_multiline(value: object) -> str:
     return "\n".join(_SPACES.sub(" ", line).strip() for line in lines).strip()
 
 
-ODD_SPACE = _ODD_SPACE = re.compile(r"\s\s|[^\S ]")
+ODD_SPACE = re.compile(r"\s\s|[^\S ]")
 
 
 def clean(value: object) -> str:
@@ -50,7 +50,7 @@ def clean(value: object) -> str:
     if text.isascii():
         # NFKC leaves ASCII as it is; these values (addresses, numbers) are mostly unique,
         # so they skip the cache rather than push the repeating names out of it.
-        return (_SPACES.sub(" ", text) if _ODD_SPACE.search(text) else text).strip()
+        return (_SPACES.sub(" ", text) if ODD_SPACE.search(text) else text).strip()
     return clean_unicode(text)
 
 
@@ -61,7 +61,7 @@ def clean_unicode(text: str) -> str:
     """clean() of a string that is not plain ASCII (cached)."""
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)  # also turns U+3000 into a plain space
-    if _ODD_SPACE.search(text):
+    if ODD_SPACE.search(text):
         text = _SPACES.sub(" ", text)
     return text.strip()
 
@@ -118,7 +118,7 @@ def fold(value: object) -> str:
     text = value if isinstance(value, str) else clean(value)
     if text.isascii():  # no kana to convert, and casefold is lower for ASCII
         # clean() inlined: every search-text part of every imported row comes through here.
-        if _ODD_SPACE.search(text):
+        if ODD_SPACE.search(text):
             text = _SPACES.sub(" ", text)
         return text.strip().lower().replace(" ", "")
     return _fold(text)
